@@ -1,0 +1,5 @@
+"""URLs for the framework explorer."""
+
+app_name = "framework"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Reflections after peer support sessions (built in the reflection issue)."""

@@ -1,0 +1,5 @@
+"""URLs for reflections."""
+
+app_name = "reflections"
+
+urlpatterns: list = []
