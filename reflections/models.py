@@ -1,1 +1,246 @@
-"""Reflections after peer support sessions (built in the reflection issue)."""
+"""Post-session reflections mapped onto APPEAR.
+
+A reflection belongs to its author and to the framework version it was written against; it
+keeps pointing at that version when a newer one is loaded. Structured answers are real rows
+(context ratings, chains, outcome observations, actions) so they can be filtered, counted and
+printed, not an opaque blob.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from framework.models import Context, Factor, FrameworkVersion, Mechanism, OutcomeDomain
+
+SHORT_TEXT = 2000
+EVIDENCE_TEXT = 600
+
+
+class Reflection(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    class Setting(models.TextChoices):
+        COMMUNITY = "community", _("Community venue")
+        SERVICE = "service", _("Service base or clinic")
+        WARD = "ward", _("Hospital ward")
+        HOME = "home", _("Home visit")
+        WALK = "walk", _("Out and about (e.g. a walk)")
+        OTHER = "other", _("Somewhere else")
+
+    class ContactStage(models.TextChoices):
+        FIRST = "first", _("First contact")
+        EARLY = "early", _("Early contact (second to fifth)")
+        LATER = "later", _("Later contact")
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="reflections"
+    )
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="reflections"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # Incremented by every save; a save that names an older revision is a conflict.
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+
+    # a. The session
+    session_date = models.DateField(_("date of the session"), default=timezone.localdate)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("length in minutes"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+    )
+    setting = models.CharField(_("setting"), max_length=12, choices=Setting.choices, blank=True)
+    contact_stage = models.CharField(
+        _("stage of the relationship"), max_length=8, choices=ContactStage.choices, blank=True
+    )
+    person_label = models.CharField(
+        _("label for the person you supported"),
+        max_length=12,
+        blank=True,
+        help_text=_(
+            "Optional. A letter or a made-up label such as “J” or “Walker”, never a name: "
+            "reflections must not identify the people you support."
+        ),
+    )
+
+    # b. What happened, and how I felt
+    what_happened = models.TextField(_("what happened"), max_length=SHORT_TEXT, blank=True)
+    how_i_felt = models.TextField(_("how I felt"), max_length=SHORT_TEXT, blank=True)
+    went_well = models.TextField(_("what went well"), max_length=SHORT_TEXT, blank=True)
+    was_hard = models.TextField(_("what was hard"), max_length=SHORT_TEXT, blank=True)
+
+    # f. What did not go well, or may have had an unintended effect
+    unintended_effects = models.TextField(
+        _("what did not go well, or may have had an unintended effect"),
+        max_length=SHORT_TEXT,
+        blank=True,
+    )
+
+    # g. Learning and next steps
+    learning = models.TextField(_("what I learned"), max_length=SHORT_TEXT, blank=True)
+    bring_to_supervision = models.BooleanField(_("bring to supervision"), default=False)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-session_date", "-id"]
+        verbose_name = _("reflection")
+        verbose_name_plural = _("reflections")
+        indexes = [
+            models.Index(fields=["author", "status", "-session_date"]),
+            models.Index(fields=["author", "bring_to_supervision"]),
+            models.Index(fields=["author", "person_label"]),
+            models.Index(fields=["organisation", "-session_date"]),
+        ]
+
+    def __str__(self) -> str:
+        label = f" with {self.person_label}" if self.person_label else ""
+        return f"Session{label} on {self.session_date:%d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reflections:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class ContextRating(models.Model):
+    """c. How present one APPEAR context was in the session, with evidence."""
+
+    class Presence(models.IntegerChoices):
+        NOT_PRESENT = 0, _("Not present")
+        A_LITTLE = 1, _("A little present")
+        PRESENT = 2, _("Present")
+        STRONGLY = 3, _("Strongly present")
+
+    reflection = models.ForeignKey(
+        Reflection, on_delete=models.CASCADE, related_name="context_ratings"
+    )
+    context = models.ForeignKey(Context, on_delete=models.PROTECT, related_name="+")
+    presence = models.PositiveSmallIntegerField(
+        _("how present"), choices=Presence.choices, null=True, blank=True
+    )
+    factors = models.ManyToManyField(Factor, blank=True, related_name="+")
+    evidence = models.TextField(_("what I did or said"), max_length=EVIDENCE_TEXT, blank=True)
+
+    class Meta:
+        ordering = ["context__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reflection", "context"], name="context_rating_one_per_context"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(presence__isnull=True) | models.Q(presence__lte=3),
+                name="context_rating_presence_in_scale",
+            ),
+        ]
+        indexes = [models.Index(fields=["context", "presence"])]
+
+    def __str__(self) -> str:
+        return f"{self.context}: {self.get_presence_display()}"
+
+
+class Chain(models.Model):
+    """d. One context → mechanism → outcome chain the worker believes they saw."""
+
+    class Confidence(models.IntegerChoices):
+        UNSURE = 1, _("Unsure")
+        FAIRLY_SURE = 2, _("Fairly sure")
+        SURE = 3, _("Sure")
+
+    reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="chains")
+    order = models.PositiveSmallIntegerField(default=1)
+    context = models.ForeignKey(Context, on_delete=models.PROTECT, related_name="+")
+    mechanism = models.ForeignKey(Mechanism, on_delete=models.PROTECT, related_name="+")
+    outcome_domain = models.ForeignKey(OutcomeDomain, on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("in my words"), max_length=EVIDENCE_TEXT, blank=True)
+    confidence = models.PositiveSmallIntegerField(
+        _("how sure I am"), choices=Confidence.choices, default=Confidence.FAIRLY_SURE
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [
+            models.Index(fields=["context", "mechanism", "outcome_domain"]),
+            models.Index(fields=["mechanism"]),
+            models.Index(fields=["outcome_domain"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.context} → {self.mechanism.short_name} → {self.outcome_domain}"
+
+
+class OutcomeObservation(models.Model):
+    """e. An outcome noticed in one of the six domains, with a short observation."""
+
+    reflection = models.ForeignKey(
+        Reflection, on_delete=models.CASCADE, related_name="outcome_observations"
+    )
+    domain = models.ForeignKey(OutcomeDomain, on_delete=models.PROTECT, related_name="+")
+    observation = models.TextField(_("what I noticed"), max_length=EVIDENCE_TEXT, blank=True)
+
+    class Meta:
+        ordering = ["domain__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reflection", "domain"], name="outcome_observation_one_per_domain"
+            )
+        ]
+        indexes = [models.Index(fields=["domain"])]
+
+    def __str__(self) -> str:
+        return str(self.domain)
+
+
+class Action(models.Model):
+    """g. A next step the worker set themselves, optionally with a due date."""
+
+    reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="actions")
+    order = models.PositiveSmallIntegerField(default=1)
+    text = models.CharField(_("action"), max_length=300)
+    due_on = models.DateField(_("due by"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["reflection", "done_at"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ReflectionRevision(models.Model):
+    """A frozen copy of a submitted reflection, kept each time it is amended."""
+
+    reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField(_("revision"))
+    snapshot = models.JSONField(_("content"))
+    created_at = models.DateTimeField(_("saved"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reflection", "revision"], name="reflection_revision_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reflection} r{self.revision}"
