@@ -1,5 +1,11 @@
-"""URLs for the framework explorer."""
+"""URLs for the framework explorer: public pages, readable without signing in."""
+
+from django.urls import path
+
+from framework import views
 
 app_name = "framework"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+]
