@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "accounts",
     "framework",
     "reflections",
+    "supervision",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("framework/", include("framework.urls")),
     path("reflections/", include("reflections.urls")),
+    path("supervision/", include("supervision.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,5 @@
+"""URLs for supervision (records)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""URLs for supervision (sharing)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
