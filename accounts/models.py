@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,8 +54,8 @@ class Organisation(models.Model):
         return self.name
 
 
-class Membership(models.Model):
-    """A person's place in an organisation, with the roles they hold there."""
+class RoleFlags(models.Model):
+    """The four roles, as booleans, shared by a membership and the invitation that creates one."""
 
     class Role(models.TextChoices):
         PEER_WORKER = "peer_worker", _("Peer worker")
@@ -60,17 +63,10 @@ class Membership(models.Model):
         TRAINER = "trainer", _("Trainer")
         ORG_ADMIN = "org_admin", _("Organisation admin")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
-    )
     is_peer_worker = models.BooleanField(_("peer worker"), default=False)
     is_supervisor = models.BooleanField(_("supervisor"), default=False)
     is_trainer = models.BooleanField(_("trainer"), default=False)
     is_org_admin = models.BooleanField(_("organisation admin"), default=False)
-    is_active = models.BooleanField(_("active"), default=True)
-    deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
-    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
 
     ROLE_FIELDS: ClassVar[dict[str, str]] = {
         Role.PEER_WORKER: "is_peer_worker",
@@ -78,6 +74,33 @@ class Membership(models.Model):
         Role.TRAINER: "is_trainer",
         Role.ORG_ADMIN: "is_org_admin",
     }
+
+    class Meta:
+        abstract = True
+
+    @property
+    def roles(self) -> list[str]:
+        return [role for role, field in self.ROLE_FIELDS.items() if getattr(self, field)]
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(RoleFlags.Role(role).label) for role in self.roles]
+
+    def set_roles(self, roles: Collection[str]) -> None:
+        for role, field in self.ROLE_FIELDS.items():
+            setattr(self, field, role in roles)
+
+
+class Membership(RoleFlags):
+    """A person's place in an organisation, with the roles they hold there."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
 
     class Meta:
         ordering = ["organisation__name", "user__username"]
@@ -95,14 +118,6 @@ class Membership(models.Model):
 
     def has_role(self, role: str) -> bool:
         return self.is_active and bool(getattr(self, self.ROLE_FIELDS[role]))
-
-    @property
-    def roles(self) -> list[str]:
-        return [role for role, field in self.ROLE_FIELDS.items() if getattr(self, field)]
-
-    @property
-    def role_labels(self) -> list[str]:
-        return [str(Membership.Role(role).label) for role in self.roles]
 
 
 class SupervisionLinkQuerySet(models.QuerySet["SupervisionLink"]):
@@ -155,6 +170,95 @@ class SupervisionLink(models.Model):
     def is_active(self) -> bool:
         return self.ended_at is None and self.starts_on <= timezone.localdate()
 
+    def clean(self) -> None:
+        if self.supervisor_id is not None and self.supervisor_id == self.worker_id:
+            raise ValidationError(
+                {"worker": _("A person cannot supervise themselves.")}, code="self"
+            )
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def open(self) -> InvitationQuerySet:
+        """Neither accepted nor revoked, whether or not it has expired."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def pending(self) -> InvitationQuerySet:
+        """Open and not yet expired: the link still works."""
+        return self.open().filter(expires_at__gt=timezone.now())
+
+
+class Invitation(RoleFlags):
+    """An organisation admin's invitation for one e-mail address to join with given roles.
+
+    Only a SHA-256 hash of the one-time token is stored: the token itself exists only in the
+    e-mail, so a copy of the database cannot be used to accept anyone's invitation.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail address"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "organisation",
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email_and_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_not_both_accepted_and_revoked",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
+
 
 class AuditEvent(models.Model):
     """One append-only line of the audit trail.
@@ -184,6 +288,7 @@ class AuditEvent(models.Model):
         SHARE_WITHDRAWN = "share_withdrawn", _("Withdrew a share")
         REFLECTION_EXPORTED = "reflection_exported", _("Exported")
         REFLECTION_DELETED = "reflection_deleted", _("Deleted a reflection")
+        SETTINGS_CHANGED = "settings_changed", _("Changed organisation settings")
 
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     action = models.CharField(_("what"), max_length=40, choices=Action.choices)
