@@ -97,6 +97,16 @@ class Reflection(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    amended_at = models.DateTimeField(_("last amended"), null=True, blank=True)
+    # While a submitted reflection is reopened, the content it had when reopened; it becomes a
+    # ReflectionRevision when the amendment is submitted, so history is only written for real
+    # changes and the reflection stays "submitted" (and on the worker's map) meanwhile.
+    amendment_base = models.JSONField(_("content before the amendment"), null=True, blank=True)
+    # Hashes of privacy-check matches the author confirmed do not identify anyone, so the same
+    # text is not flagged again on the next submission.
+    privacy_confirmed = models.JSONField(
+        _("privacy matches confirmed as not identifying"), default=list, blank=True
+    )
 
     class Meta:
         ordering = ["-session_date", "-id"]
@@ -119,6 +129,15 @@ class Reflection(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_amending(self) -> bool:
+        return self.status == self.Status.SUBMITTED and self.amendment_base is not None
+
+    @property
+    def is_editable(self) -> bool:
+        """A draft, or a submitted reflection its author has reopened."""
+        return self.is_draft or self.is_amending
 
 
 class ContextRating(models.Model):
