@@ -8,4 +8,9 @@ app_name = "framework"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("contexts/<slug:key>/", views.context_page, name="context"),
+    path("mechanisms/<slug:key>/", views.mechanism_page, name="mechanism"),
+    path("outcomes/<slug:key>/", views.outcome_page, name="outcome"),
+    path("references/", views.references, name="references"),
+    path("search/", views.search, name="search"),
 ]

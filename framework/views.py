@@ -1,18 +1,163 @@
-"""The public APPEAR framework explorer."""
+"""The public APPEAR framework explorer: readable without signing in, GET only.
+
+Every page shows the current framework version. Before any version is loaded each page
+answers 503 with a short explanation rather than failing.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from framework import selectors
+from framework import figures, selectors
+from framework.diagrams import render_diagram
+from framework.search import MAX_QUERY_LENGTH, QueryProblem, framework_search, query_terms
+
+
+def _not_loaded(request: HttpRequest) -> HttpResponse:
+    return render(request, "framework/not_loaded.html", status=503)
 
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     version = selectors.current_version()
     if version is None:
-        return render(request, "framework/not_loaded.html", status=503)
-    contexts = version.contexts.prefetch_related("factors")
-    return render(request, "framework/overview.html", {"version": version, "contexts": contexts})
+        return _not_loaded(request)
+    data = selectors.framework_overview(version=version)
+    mechanisms = [m for group in data.groups for m in group.mechanisms.all()]
+    diagram = figures.overview_diagram(
+        contexts=data.contexts,
+        mechanisms=mechanisms,
+        domains=data.domains,
+        links=data.links,
+        study_count=data.study_count,
+    )
+    return render(
+        request,
+        "framework/overview.html",
+        {
+            "version": version,
+            "data": data,
+            "diagram": render_diagram(diagram, max_weight=data.study_count),
+        },
+    )
+
+
+@require_GET
+def context_page(request: HttpRequest, key: str) -> HttpResponse:
+    version = selectors.current_version()
+    if version is None:
+        return _not_loaded(request)
+    detail = selectors.context_detail(version=version, key=key)
+    if detail is None:
+        raise Http404(_("There is no such context."))
+    diagram = figures.context_diagram(
+        context=detail.context,
+        factors=detail.factors,
+        links=detail.links,
+        study_count=detail.study_count,
+    )
+    return render(
+        request,
+        "framework/context.html",
+        {
+            "version": version,
+            "detail": detail,
+            "context": detail.context,
+            "link_groups": selectors.group_by_statement(detail.links),
+            "diagram": render_diagram(diagram, max_weight=detail.study_count),
+        },
+    )
+
+
+@require_GET
+def mechanism_page(request: HttpRequest, key: str) -> HttpResponse:
+    version = selectors.current_version()
+    if version is None:
+        return _not_loaded(request)
+    detail = selectors.mechanism_detail(version=version, key=key)
+    if detail is None:
+        raise Http404(_("There is no such mechanism."))
+    diagram = figures.mechanism_diagram(mechanism=detail.mechanism, links=detail.links)
+    return render(
+        request,
+        "framework/mechanism.html",
+        {
+            "version": version,
+            "detail": detail,
+            "mechanism": detail.mechanism,
+            "link_groups": selectors.group_by_statement(detail.links),
+            "diagram": render_diagram(diagram, max_weight=detail.study_count)
+            if detail.links
+            else "",
+        },
+    )
+
+
+@require_GET
+def outcome_page(request: HttpRequest, key: str) -> HttpResponse:
+    version = selectors.current_version()
+    if version is None:
+        return _not_loaded(request)
+    detail = selectors.domain_detail(version=version, key=key)
+    if detail is None:
+        raise Http404(_("There is no such outcome domain."))
+    diagram = figures.domain_diagram(domain=detail.domain, links=detail.links)
+    return render(
+        request,
+        "framework/outcome.html",
+        {
+            "version": version,
+            "detail": detail,
+            "domain": detail.domain,
+            "link_groups": selectors.group_by_statement(detail.links),
+            "diagram": render_diagram(diagram, max_weight=detail.study_count)
+            if detail.links
+            else "",
+        },
+    )
+
+
+@require_GET
+def references(request: HttpRequest) -> HttpResponse:
+    version = selectors.current_version()
+    if version is None:
+        return _not_loaded(request)
+    return render(
+        request,
+        "framework/references.html",
+        {"version": version, "references": selectors.references_with_links(version=version)},
+    )
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    version = selectors.current_version()
+    if version is None:
+        return _not_loaded(request)
+    query = request.GET.get("q", "")
+    problem = ""
+    groups = []
+    searched = "q" in request.GET
+    if searched:
+        try:
+            terms = query_terms(query)
+        except QueryProblem as error:
+            problem = str(error)
+        else:
+            groups = framework_search(version=version, terms=terms)
+    return render(
+        request,
+        "framework/search.html",
+        {
+            "version": version,
+            "query": query,
+            "searched": searched,
+            "problem": problem,
+            "groups": groups,
+            "hit_count": sum(len(group.hits) for group in groups),
+            "max_length": MAX_QUERY_LENGTH,
+        },
+    )
