@@ -1,0 +1,285 @@
+"""Sharing, feedback and the supervisor's dashboard.
+
+Every view obtains its objects through `supervision.access` first (a 404 for anyone without a
+right to them), validates input with a form and writes through `supervision.services`. Pages
+holding reflection content are never cached. htmx requests get the partial they swap;
+without JavaScript the same forms post and redirect back. Form errors re-render with 200, the
+convention used across the site.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from appear_site.http import AuthedRequest
+from reflections.models import Reflection
+from supervision import access, selectors, services
+from supervision.forms import CommentForm, ShareReflectionForm, ShareSelectionForm
+from supervision.models import Share
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _next_url(request: AuthedRequest, default: str) -> str:
+    """The page a form came from (a same-site path only), else `default`."""
+    candidate = request.POST.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _share_controls(
+    request: AuthedRequest, reflection: Reflection, form: ShareReflectionForm | None = None
+) -> HttpResponse:
+    context = {
+        "reflection": reflection,
+        "share_state": selectors.share_state(reflection=reflection),
+        "share_form": form,
+    }
+    return render(request, "supervision/partials/_share_controls.html", context)
+
+
+def _thread_context(
+    request: AuthedRequest, reflection: Reflection, form: CommentForm | None = None
+) -> dict[str, Any]:
+    feedback = selectors.feedback_thread(reflection=reflection, user=request.user)
+    return {
+        "reflection": reflection,
+        "feedback": feedback,
+        "comment_form": form,
+        "comment_form_slot": feedback.slot_for(form.parent_id) if form is not None else None,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The worker: bring to supervision
+# --------------------------------------------------------------------------------------------
+
+
+def _share_form(request: AuthedRequest, data: Any = None) -> ShareSelectionForm:
+    shareable = selectors.shareable_reflections(worker=request.user)
+    return ShareSelectionForm(
+        data,
+        reflections=shareable,
+        flagged=shareable.filter(bring_to_supervision=True),
+        supervisors=selectors.current_supervisors(worker=request.user),
+    )
+
+
+def _share_page(
+    request: AuthedRequest, form: ShareSelectionForm, page_number: str | None
+) -> HttpResponse:
+    page = selectors.share_page(worker=request.user, page_number=page_number)
+    # Ticked boxes stay ticked when the form comes back with an error.
+    selected = {str(value) for value in form["reflections"].value() or []}
+    return render(
+        request,
+        "supervision/sharing/share.html",
+        {"form": form, "share_page": page, "selected": selected},
+    )
+
+
+@require_GET
+@login_required
+@never_cache
+def share(request: AuthedRequest) -> HttpResponse:
+    """The worker's "Bring to supervision" page."""
+    access.access_peer_worker(user=request.user)
+    return _share_page(request, _share_form(request), request.GET.get("page"))
+
+
+@require_POST
+@login_required
+def share_create(request: AuthedRequest) -> HttpResponse:
+    """Share the selected reflections, or every flagged one, with the chosen supervisors."""
+    access.access_peer_worker(user=request.user)
+    form = _share_form(request, request.POST)
+    if not form.is_valid():
+        return _share_page(request, form, request.POST.get("page"))
+    try:
+        created = services.share_create(
+            reflections=form.cleaned_data["reflections"],
+            supervisors=form.cleaned_data["supervisors"],
+            by=request.user,
+            request=request,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _share_page(request, form, request.POST.get("page"))
+    if created:
+        count = len({share.reflection_id for share in created})
+        messages.success(
+            request,
+            ngettext("Shared %(count)d reflection.", "Shared %(count)d reflections.", count)
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("Those reflections were already shared."))
+    return redirect(_next_url(request, reverse("supervision:share")))
+
+
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def reflection_share(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Share one reflection from its own page (the share control)."""
+    reflection = access.access_own_reflection_for_sharing(user=request.user, pk=pk)
+    supervisors = selectors.current_supervisors(worker=request.user)
+    form = ShareReflectionForm(request.POST, supervisors=supervisors)
+    if form.is_valid():
+        try:
+            services.share_create(
+                reflections=[reflection],
+                supervisors=form.cleaned_data["supervisors"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+    if request.htmx:
+        return _share_controls(request, reflection, form if form.errors else None)
+    if form.errors:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+    else:
+        messages.success(request, _("Shared with your supervisor."))
+    return redirect(_next_url(request, reverse("supervision:share")))
+
+
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def share_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Withdraw a share: the supervisor cannot open the reflection any more."""
+    share_obj: Share = access.access_own_share(user=request.user, pk=pk)
+    services.share_withdraw(share=share_obj, by=request.user, request=request)
+    if request.htmx:
+        return _share_controls(request, share_obj.reflection)
+    messages.success(
+        request,
+        _("Withdrawn: %(name)s can no longer see it.")
+        % {"name": share_obj.supervisor.get_display_name()},
+    )
+    return redirect(_next_url(request, reverse("supervision:share")))
+
+
+# --------------------------------------------------------------------------------------------
+# The supervisor: dashboard, supervisee, reading a shared reflection
+# --------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+@never_cache
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    """The supervisor's current supervisees, what they shared and their open actions."""
+    supervisor = access.access_supervisor(user=request.user)
+    summaries = selectors.supervisor_dashboard(supervisor=supervisor)
+    return render(request, "supervision/dashboard.html", {"summaries": summaries})
+
+
+@require_GET
+@login_required
+@never_cache
+def worker(request: AuthedRequest, user_id: int) -> HttpResponse:
+    """One supervisee: their open shares, open actions and practice at a glance."""
+    link = access.access_supervisee(user=request.user, user_id=user_id)
+    summary = selectors.supervisee_summary(link=link)
+    return render(request, "supervision/sharing/worker.html", {"summary": summary})
+
+
+@require_GET
+@login_required
+@never_cache
+def reflection(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The supervisor reads a reflection shared with them; every read is audited."""
+    shared = access.access_shared_reflection(user=request.user, pk=pk)
+    share_obj = access.access_open_share(user=request.user, reflection=shared)
+    services.reflection_view_record(reflection=shared, viewer=request.user, request=request)
+    context = {
+        **_thread_context(request, shared),
+        "share": share_obj,
+        "content": selectors.reflection_content(reflection=shared),
+    }
+    return render(request, "supervision/sharing/reflection.html", context)
+
+
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def discussed(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Mark a shared reflection as discussed in supervision."""
+    shared = access.access_shared_reflection(user=request.user, pk=pk)
+    share_obj = access.access_open_share(user=request.user, reflection=shared)
+    share_obj = services.share_mark_discussed(share=share_obj, by=request.user)
+    if request.htmx:
+        return render(
+            request,
+            "supervision/partials/_share_discussed.html",
+            {"share": share_obj, "reflection": shared},
+        )
+    messages.success(request, _("Marked as discussed."))
+    return redirect("supervision:reflection", pk=shared.pk)
+
+
+# --------------------------------------------------------------------------------------------
+# Feedback: both people
+# --------------------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def comment_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Post a comment or a reply on a shared reflection (its author or its supervisor)."""
+    target = access.access_reflection_for_feedback(user=request.user, pk=pk)
+    form = CommentForm(request.POST, reflection=target)
+    if form.is_valid():
+        try:
+            services.comment_create(
+                reflection=target,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                parent=form.cleaned_data["parent"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.is_valid():
+        if request.htmx:
+            return render(
+                request,
+                "supervision/partials/_comment_thread.html",
+                _thread_context(request, target),
+            )
+        messages.success(request, _("Comment sent."))
+        return redirect(f"{_thread_page_url(request, target)}#comments")
+    context = _thread_context(request, target, form)
+    if request.htmx:
+        return render(request, "supervision/partials/_comment_thread.html", context)
+    context["back_url"] = _thread_page_url(request, target)
+    return render(request, "supervision/sharing/comment_errors.html", context)
+
+
+def _thread_page_url(request: AuthedRequest, target: Reflection) -> str:
+    """Where each party reads the thread: the author on their own page, a supervisor on theirs."""
+    if target.author_id == request.user.pk:
+        return target.get_absolute_url()
+    return reverse("supervision:reflection", kwargs={"pk": target.pk})
