@@ -43,7 +43,11 @@ def included_study_count(*, version: FrameworkVersion) -> int:
 
 
 def links_with_evidence(queryset: QuerySet[Link]) -> QuerySet[Link]:
-    """Links with everything a page shows about them, in four queries whatever their number."""
+    """Links with everything a page shows about them, in three queries whatever their number.
+
+    The links (with context, mechanism, outcome, domain and quoted reference joined in), their
+    citations and their additional mechanisms.
+    """
     return queryset.select_related(
         "context", "mechanism", "outcome__domain", "quote_reference"
     ).prefetch_related(
@@ -133,8 +137,8 @@ class ContextDetail:
 def context_detail(*, version: FrameworkVersion, key: str) -> ContextDetail | None:
     """One context with its factors, reflections, tensions and cited links; None if unknown.
 
-    14 queries: the context (1), its factors (1), stakeholder reflections with their tension
-    (1), tensions (1), links with evidence (4), uncited links with their parts (4), every
+    13 queries: the context (1), its factors (1), stakeholder reflections with their tension
+    (1), tensions (1), links with evidence (3), uncited links with their parts (4), every
     context for the navigation (1) and the study count (1).
     """
     context = version.contexts.filter(key=key).first()
@@ -166,9 +170,9 @@ def mechanism_detail(*, version: FrameworkVersion, key: str) -> MechanismDetail 
     """One mechanism with every cited link that reaches it; None if unknown.
 
     A link reaches a mechanism as its main mechanism or as one of its additional mechanisms
-    (where the paper's wording covers two). 13 queries: the mechanism with its group (1),
-    links with evidence (4), uncited links with their parts (4), feedback loops (1), every
-    mechanism for the navigation (1), the study count (1) and nothing per row.
+    (where the paper's wording covers two). 11 queries: the mechanism with its group (1),
+    links with evidence (3), uncited links with their parts (4), feedback loops (1), every
+    mechanism for the navigation (1) and the study count (1).
     """
     mechanism = version.mechanisms.select_related("group").filter(key=key).first()
     if mechanism is None:
@@ -201,7 +205,7 @@ class DomainDetail:
 def domain_detail(*, version: FrameworkVersion, key: str) -> DomainDetail | None:
     """One outcome domain with its outcomes and every cited link ending in it; None if unknown.
 
-    12 queries: the domain (1), its outcomes (1), links with evidence (4), uncited links with
+    11 queries: the domain (1), its outcomes (1), links with evidence (3), uncited links with
     their parts (4), every domain for the navigation (1) and the study count (1).
     """
     domain = version.outcome_domains.filter(key=key).first()
@@ -245,7 +249,7 @@ class SearchCorpus:
 
 
 def search_corpus(*, version: FrameworkVersion) -> SearchCorpus:
-    """All the text the search looks through, in eight queries.
+    """All the text the search looks through, in nine queries.
 
     The framework is small (tens of rows), so loading it whole and filtering in Python keeps
     the query count fixed whatever is searched for.

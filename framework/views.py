@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from framework import figures, selectors
 from framework.diagrams import render_diagram
+from framework.models import Reference
 from framework.search import MAX_QUERY_LENGTH, QueryProblem, framework_search, query_terms
 
 
@@ -125,10 +126,19 @@ def references(request: HttpRequest) -> HttpResponse:
     version = selectors.current_version()
     if version is None:
         return _not_loaded(request)
+    references = selectors.references_with_links(version=version)
+    headings = {
+        Reference.Kind.STUDY: _("The included studies"),
+        Reference.Kind.THEORY: _("Theory and background"),
+    }
+    kinds = [
+        (kind, heading, [reference for reference in references if reference.kind == kind])
+        for kind, heading in headings.items()
+    ]
     return render(
         request,
         "framework/references.html",
-        {"version": version, "references": selectors.references_with_links(version=version)},
+        {"version": version, "kinds": [entry for entry in kinds if entry[2]]},
     )
 
 
