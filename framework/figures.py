@@ -157,8 +157,12 @@ def _chain(
     return columns, _sorted_edges(edges)
 
 
-def _column_titles() -> list[str]:
-    return [_("Context"), _("Mechanisms"), _("Outcomes")]
+def _column_titles(*, contexts: int, mechanisms: int) -> list[str]:
+    return [
+        ngettext("Context", "Contexts", contexts),
+        ngettext("Mechanism", "Mechanisms", mechanisms),
+        _("Outcomes"),
+    ]
 
 
 def context_diagram(
@@ -196,7 +200,7 @@ def context_diagram(
         % {"context": context.name},
         columns=columns,
         edges=edges,
-        column_titles=_column_titles(),
+        column_titles=_column_titles(contexts=1, mechanisms=len(columns[1])),
     )
 
 
@@ -222,7 +226,7 @@ def mechanism_diagram(*, mechanism: Mechanism, links: list[Link]) -> Diagram:
         ),
         columns=columns,
         edges=edges,
-        column_titles=_column_titles(),
+        column_titles=_column_titles(contexts=len(first), mechanisms=1),
     )
 
 
@@ -248,7 +252,7 @@ def domain_diagram(*, domain: OutcomeDomain, links: list[Link]) -> Diagram:
         ),
         columns=columns,
         edges=edges,
-        column_titles=_column_titles(),
+        column_titles=_column_titles(contexts=len(first), mechanisms=len(columns[1])),
     )
 
 

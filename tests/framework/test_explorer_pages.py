@@ -278,7 +278,7 @@ class TestMechanismPages(ExplorerTestCase):
         covers "others can be effective"."""
         html = self.get_text(self.url("others_can_be_effective"))
         assert 'id="link-cmoc-22"' in html
-        assert "reached as one the link" in html
+        assert "its main mechanism is another one" in html
         svg = network_svg(html)
         assert "/framework/contexts/available/" in linked_hrefs(svg)
 
