@@ -6,10 +6,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts import selectors as account_selectors
+from accounts.models import User
 from framework import selectors
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The landing page for visitors; for a signed-in person, what each of their roles offers."""
     version = selectors.current_version()
-    return render(request, "home.html", {"version": version})
+    context: dict[str, object] = {"version": version}
+    if isinstance(request.user, User) and request.user.is_authenticated:
+        context["summaries"] = account_selectors.dashboard(request.user)
+    return render(request, "home.html", context)

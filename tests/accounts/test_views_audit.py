@@ -1,0 +1,180 @@
+"""The organisation's audit trail and each person's "who has looked at my material" page."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+from tests.accounts.support import PersonasTestCase
+
+Action = AuditEvent.Action
+
+
+class OrganisationAuditTests(PersonasTestCase):
+    url = reverse("accounts:organisation_audit", kwargs={"slug": "riverside"})
+
+    def record(self, count: int, action: str = Action.REFLECTION_VIEWED, **extra: object) -> None:
+        for _ in range(count):
+            audit_record(
+                action=action,
+                actor=self.p.sam,
+                organisation=self.p.riverside,
+                subject=self.p.alice,
+                **extra,  # type: ignore[arg-type]
+            )
+
+    def test_the_admin_reads_their_organisations_trail_newest_first(self) -> None:
+        client = self.p.client_for(self.p.olive)
+        self.record(1, Action.LINK_CREATED)
+        self.record(1, Action.REFLECTION_VIEWED)
+        audit_record(
+            action=Action.LINK_CREATED,
+            actor=self.p.hana,
+            organisation=self.p.hillside,
+            subject=self.p.omar,
+        )
+        response = client.get(self.url)
+        assert response.status_code == 200
+        # Signing the client in may itself be audited; that is not what this test is about.
+        actions = [
+            e.action for e in response.context["page"].object_list if e.action != Action.SIGN_IN
+        ]
+        assert actions == [Action.REFLECTION_VIEWED, Action.LINK_CREATED]
+        assert "Omar" not in response.content.decode().split("<main")[1]
+
+    def test_sign_ins_without_an_organisation_are_included_for_members_only(self) -> None:
+        audit_record(action=Action.SIGN_IN_FAILED, actor=None, subject=self.p.alice)
+        audit_record(action=Action.SIGN_IN_FAILED, actor=None, subject=self.p.omar)
+        response = self.p.client_for(self.p.olive).get(self.url, {"action": Action.SIGN_IN_FAILED})
+        subjects = [event.subject for event in response.context["page"].object_list]
+        assert subjects == [self.p.alice]
+
+    def test_filtering_by_action(self) -> None:
+        self.record(2, Action.LINK_CREATED)
+        self.record(3, Action.REFLECTION_VIEWED)
+        response = self.p.client_for(self.p.olive).get(self.url, {"action": Action.LINK_CREATED})
+        assert response.context["page"].paginator.count == 2
+
+    def test_filtering_by_person_matches_what_they_did_and_what_concerns_them(self) -> None:
+        self.record(2)
+        audit_record(
+            action=Action.ROLES_CHANGED,
+            actor=self.p.olive,
+            organisation=self.p.riverside,
+            subject=self.p.bob,
+        )
+        client = self.p.client_for(self.p.olive)
+        assert (
+            client.get(self.url, {"person": self.p.alice.pk}).context["page"].paginator.count == 2
+        )
+        assert client.get(self.url, {"person": self.p.sam.pk}).context["page"].paginator.count == 2
+        assert client.get(self.url, {"person": self.p.bob.pk}).context["page"].paginator.count == 1
+
+    def test_a_person_from_another_organisation_or_nonsense_is_a_field_error(self) -> None:
+        client = self.p.client_for(self.p.olive)
+        for query in ({"person": self.p.omar.pk}, {"person": "<script>"}, {"action": "x" * 500}):
+            with self.subTest(query=query):
+                response = client.get(self.url, query)
+                assert response.status_code == 200
+                assert response.context["page"] is None
+                assert 'class="error-summary"' in response.content.decode()
+
+    def test_pages_hold_25_events_and_keep_the_filter(self) -> None:
+        self.record(30)
+        client = self.p.client_for(self.p.olive)
+        first = client.get(self.url, {"action": Action.REFLECTION_VIEWED})
+        assert len(first.context["page"].object_list) == 25
+        assert "?action=reflection_viewed&amp;page=2" in first.content.decode()
+        second = client.get(self.url, {"action": Action.REFLECTION_VIEWED, "page": 2})
+        assert len(second.context["page"].object_list) == 5
+
+    def test_the_query_count_does_not_grow_with_events(self) -> None:
+        """Nine queries with 3 or 30 events: session, user, the two-factor enrolment check, the
+        organisation access check, the person filter's check of the chosen person, the
+        paginator's count, the header's navigation memberships, the people listed in the person
+        filter, and the page of events with actor and subject joined.
+        """
+        client = self.p.client_for(self.p.olive)
+        query = {"person": self.p.alice.pk}
+        self.record(3)
+        with self.assertNumQueries(9):
+            client.get(self.url, query)
+        self.record(27)
+        with self.assertNumQueries(9):
+            response = client.get(self.url, query)
+        assert response.context["page"].paginator.count == 30
+
+    def test_non_admins_get_a_404(self) -> None:
+        for user in (self.p.alice, self.p.sam, self.p.tara, self.p.dee, self.p.omar):
+            with self.subTest(user=user.username):
+                assert self.p.client_for(user).get(self.url).status_code == 404
+
+    def test_post_is_not_allowed(self) -> None:
+        assert self.p.client_for(self.p.olive).post(self.url).status_code == 405
+
+
+class MyAuditTests(PersonasTestCase):
+    url = reverse("accounts:my_audit")
+
+    def test_a_person_sees_what_others_did_about_them_but_not_their_own_actions(self) -> None:
+        audit_record(
+            action=Action.REFLECTION_VIEWED,
+            actor=self.p.sam,
+            organisation=self.p.riverside,
+            subject=self.p.alice,
+        )
+        audit_record(action=Action.SIGN_IN_FAILED, actor=None, subject=self.p.alice)
+        audit_record(action=Action.SIGN_IN, actor=self.p.alice, subject=self.p.alice)
+        audit_record(
+            action=Action.REFLECTION_VIEWED,
+            actor=self.p.sam,
+            organisation=self.p.riverside,
+            subject=self.p.bob,
+        )
+        response = self.p.client_for(self.p.alice).get(self.url)
+        assert response.status_code == 200
+        actions = [event.action for event in response.context["page"].object_list]
+        assert actions == [Action.SIGN_IN_FAILED, Action.REFLECTION_VIEWED]
+        html = response.content.decode()
+        assert "Sam" in html
+        assert "Nobody signed in" in html
+
+    def test_nothing_yet_says_so(self) -> None:
+        response = self.p.client_for(self.p.bob).get(self.url)
+        assert "Nobody else has looked at your material yet." in response.content.decode()
+
+    def test_the_page_is_paginated_and_its_query_count_does_not_grow(self) -> None:
+        """Six queries with 3 or 30 events: session, user, the two-factor enrolment check, the
+        paginator's count, the header's navigation memberships and the page of events with
+        actor and organisation joined.
+        """
+        client = self.p.client_for(self.p.alice)
+        for _ in range(3):
+            audit_record(
+                action=Action.REFLECTION_VIEWED,
+                actor=self.p.sam,
+                organisation=self.p.riverside,
+                subject=self.p.alice,
+            )
+        with self.assertNumQueries(6):
+            client.get(self.url)
+        for _ in range(27):
+            audit_record(
+                action=Action.REFLECTION_VIEWED,
+                actor=self.p.sam,
+                organisation=self.p.riverside,
+                subject=self.p.alice,
+            )
+        with self.assertNumQueries(6):
+            response = client.get(self.url)
+        assert len(response.context["page"].object_list) == 25
+        assert len(client.get(self.url, {"page": 2}).context["page"].object_list) == 5
+
+    def test_visitors_are_sent_to_sign_in(self) -> None:
+        response = self.p.client_for(None).get(self.url)
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('account_login')}?next={self.url}"
+
+    def test_post_is_not_allowed(self) -> None:
+        assert self.p.client_for(self.p.alice).post(self.url).status_code == 405
