@@ -1,0 +1,412 @@
+"""The one-page supervision brief: what a worker brings to supervision for a period.
+
+Built only from reflections the worker has shared with the supervisor (live shares, see
+supervision.access), never from anything else they wrote. Everything is read in a fixed
+number of queries whatever the number of reflections (`build_brief` gives the count), and
+counted in Python from those rows with reflections.practice, so the brief draws the same
+practice map as My practice, from the same functions.
+
+To stay on one page the brief summarises at most KEY_POINT_LIMIT reflections and lists at
+most ACTION_LIMIT open actions of each kind; the counts above them still cover every shared
+reflection, and the brief says how many were left out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, User
+from framework.diagrams import render_diagram
+from framework.models import FrameworkVersion
+from reflections import practice
+from reflections.models import Action, Chain, ContextRating, OutcomeObservation, Reflection
+from reflections.selectors import EvidenceParts, FrameworkEntities, entities_of, evidence_parts
+from supervision.access import live_shares
+from supervision.models import RecordAction, SupervisionRecord
+from supervision.record_access import BriefAudience
+
+KEY_POINT_LIMIT = 4
+CHAIN_LIMIT = 2
+ACTION_LIMIT = 4
+BLIND_SPOT_LIMIT = 3
+PROMPT_LIMIT = 1
+LEARNING_CHARS = 110
+DEFAULT_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """How often one context was present in the shared reflections of the period."""
+
+    context: practice.Entity
+    present: int  # rated at least "a little present", or used in a chain
+    strongly: int  # rated "strongly present"
+    average: float | None  # mean rating 0-3 over the reflections that rated it
+    total: int
+
+    @property
+    def css_class(self) -> str:
+        return f"context--{self.context.key}"
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    """One shared reflection in a few lines."""
+
+    reflection: Reflection
+    contexts: list[str]
+    chains: list[str]
+    more_chains: int
+    learning: str
+
+
+@dataclass(frozen=True)
+class Brief:
+    worker: User
+    supervisors: list[User]
+    organisations: list[Organisation]
+    start: date
+    end: date
+    version: FrameworkVersion
+    total: int
+    coverage: list[CoverageRow]
+    practice_map: SafeString
+    chains: int
+    blind_spots: list[practice.BlindSpot]
+    more_blind_spots: int
+    key_points: list[KeyPoint]
+    more_reflections: int
+    reflection_actions: list[Action]
+    more_reflection_actions: int
+    record_actions: list[RecordAction]
+    more_record_actions: int
+    generated_on: date
+
+    @property
+    def organisation_names(self) -> str:
+        return ", ".join(organisation.name for organisation in self.organisations)
+
+    @property
+    def supervisor_names(self) -> str:
+        return ", ".join(person.get_display_name() for person in self.supervisors)
+
+
+def _supervisors(audience: BriefAudience) -> list[User]:
+    seen: dict[int, User] = {}
+    for link in audience.links:
+        seen.setdefault(link.supervisor_id, link.supervisor)
+    return list(seen.values())
+
+
+def shared_reflections(*, audience: BriefAudience) -> QuerySet[Reflection]:
+    """The worker's reflections shared with the audience's supervisor(s) through live shares.
+
+    For a supervisor, only what was shared with them; for the worker's own brief, what they
+    shared with any supervisor whose link is live.
+    """
+    shares = live_shares().filter(
+        reflection=OuterRef("pk"),
+        supervisor__in=[person.pk for person in _supervisors(audience)],
+    )
+    return Reflection.objects.filter(author=audience.worker).filter(Exists(shares))
+
+
+def default_period(*, audience: BriefAudience, today: date | None = None) -> tuple[date, date]:
+    """Since the day after the pair's last supervision record, else the last three months.
+
+    One query.
+    """
+    today = today or timezone.localdate()
+    last = SupervisionRecord.objects.filter(
+        worker=audience.worker, supervisor__in=[p.pk for p in _supervisors(audience)]
+    ).aggregate(last=Max("held_on"))["last"]
+    if last is not None and last < today:
+        return date.fromordinal(last.toordinal() + 1), today
+    return practice.add_months(today, -DEFAULT_MONTHS), today
+
+
+def chain_sentence(chain: Chain) -> str:
+    """A chain as a sentence a supervisor can read aloud (context, mechanism, domain prefetched)."""
+    return _(
+        "%(context)s: they seemed to feel “%(mechanism)s”, towards %(domain)s (%(confidence)s)."
+    ) % {
+        "context": chain.context.name,
+        "mechanism": chain.mechanism.short_name,
+        "domain": chain.outcome_domain.name,
+        "confidence": chain.get_confidence_display().lower(),
+    }
+
+
+def _reach(
+    reflections: Sequence[Reflection],
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """In how many reflections each context, mechanism and domain key was recorded.
+
+    The rules of My practice (reflections.selectors): a context counts when rated at least
+    "a little present" or used in a chain; a mechanism when used in a chain; a domain when a
+    chain ends in it or an outcome was observed in it.
+    """
+    contexts: dict[str, int] = {}
+    mechanisms: dict[str, int] = {}
+    domains: dict[str, int] = {}
+    for reflection in reflections:
+        chains = list(reflection.chains.all())
+        context_keys = {
+            rating.context.key
+            for rating in reflection.context_ratings.all()
+            if rating.presence is not None and rating.presence >= 1
+        } | {chain.context.key for chain in chains}
+        mechanism_keys = {chain.mechanism.key for chain in chains}
+        domain_keys = {chain.outcome_domain.key for chain in chains} | {
+            observation.domain.key for observation in reflection.outcome_observations.all()
+        }
+        for counter, keys in (
+            (contexts, context_keys),
+            (mechanisms, mechanism_keys),
+            (domains, domain_keys),
+        ):
+            for key in keys:
+                counter[key] = counter.get(key, 0) + 1
+    return contexts, mechanisms, domains
+
+
+def _coverage(
+    reflections: Sequence[Reflection], contexts: Sequence[practice.Entity], reach: dict[str, int]
+) -> list[CoverageRow]:
+    strongly: dict[str, int] = {}
+    sums: dict[str, int] = {}
+    rated: dict[str, int] = {}
+    for reflection in reflections:
+        for rating in reflection.context_ratings.all():
+            if rating.presence is None:
+                continue
+            key = rating.context.key
+            sums[key] = sums.get(key, 0) + rating.presence
+            rated[key] = rated.get(key, 0) + 1
+            if rating.presence == ContextRating.Presence.STRONGLY:
+                strongly[key] = strongly.get(key, 0) + 1
+    return [
+        CoverageRow(
+            context=entity,
+            present=reach.get(entity.key, 0),
+            strongly=strongly.get(entity.key, 0),
+            average=round(sums[entity.key] / rated[entity.key], 1)
+            if rated.get(entity.key)
+            else None,
+            total=len(reflections),
+        )
+        for entity in contexts
+    ]
+
+
+def _blind_spots(
+    *,
+    parts: EvidenceParts,
+    entities: FrameworkEntities,
+    reach: tuple[dict[str, int], dict[str, int], dict[str, int]],
+    total: int,
+) -> list[practice.BlindSpot]:
+    routes = parts.routes
+    mechanism_contexts = practice.evidence_contexts_by(
+        routes=routes, contexts=entities.contexts, through="mechanism"
+    )
+    domain_contexts = practice.evidence_contexts_by(
+        routes=routes, contexts=entities.contexts, through="domain"
+    )
+    title = _("Questions to bring")
+    context_prompts = {
+        context.key: [
+            practice.PromptGroup(title=title, prompts=list(context.prompts)[:PROMPT_LIMIT])
+        ]
+        for context in parts.contexts
+    }
+    mechanism_prompts = {
+        entity.key: [
+            practice.PromptGroup(
+                title=title,
+                prompts=practice.mechanism_prompts(entity, mechanism_contexts.get(entity.key, []))[
+                    :PROMPT_LIMIT
+                ],
+            )
+        ]
+        for entity in entities.mechanisms
+    }
+    domain_prompts = {
+        entity.key: [
+            practice.PromptGroup(
+                title=title,
+                prompts=practice.domain_prompts(entity, domain_contexts.get(entity.key, []))[
+                    :PROMPT_LIMIT
+                ],
+            )
+        ]
+        for entity in entities.domains
+    }
+    context_reach, mechanism_reach, domain_reach = reach
+    return [
+        *practice.blind_spots(
+            kind="context",
+            entities=entities.contexts,
+            counts=context_reach,
+            total=total,
+            prompts=context_prompts,
+        ),
+        *practice.blind_spots(
+            kind="mechanism",
+            entities=entities.mechanisms,
+            counts=mechanism_reach,
+            total=total,
+            prompts=mechanism_prompts,
+        ),
+        *practice.blind_spots(
+            kind="domain",
+            entities=entities.domains,
+            counts=domain_reach,
+            total=total,
+            prompts=domain_prompts,
+        ),
+    ]
+
+
+def _key_point(reflection: Reflection) -> KeyPoint:
+    chains = list(reflection.chains.all())
+    return KeyPoint(
+        reflection=reflection,
+        contexts=[
+            rating.context.name
+            for rating in reflection.context_ratings.all()
+            if rating.presence is not None and rating.presence >= 1
+        ],
+        chains=[chain_sentence(chain) for chain in chains[:CHAIN_LIMIT]],
+        more_chains=max(len(chains) - CHAIN_LIMIT, 0),
+        learning=Truncator(" ".join(reflection.learning.split())).chars(LEARNING_CHARS),
+    )
+
+
+def _unlinked(entities: Iterable[practice.Entity]) -> list[practice.Entity]:
+    # The PDF cannot follow the site's links, and the brief is read on paper.
+    return [dataclasses.replace(entity, href=None) for entity in entities]
+
+
+def build_brief(
+    *, audience: BriefAudience, start: date, end: date, version: FrameworkVersion
+) -> Brief:
+    """Everything the brief shows, in 15 queries whatever the number of reflections.
+
+    The framework's parts for the map and the prompts (9, reflections.selectors.
+    evidence_parts), the shared reflections of the period (1) with their context ratings (1),
+    chains (1) and outcome observations (1), the open actions of every shared reflection (1)
+    and the open actions of the pair's current records (1). The audience's links arrive with
+    their people and organisations.
+    """
+    parts = evidence_parts(version=version)
+    linked = entities_of(parts)
+    entities = FrameworkEntities(
+        contexts=_unlinked(linked.contexts),
+        mechanisms=_unlinked(linked.mechanisms),
+        domains=_unlinked(linked.domains),
+    )
+    shared = shared_reflections(audience=audience)
+    reflections = list(
+        shared.filter(session_date__gte=start, session_date__lte=end)
+        .order_by("-session_date", "-pk")
+        .prefetch_related(
+            Prefetch(
+                "context_ratings",
+                queryset=ContextRating.objects.select_related("context").order_by("context__order"),
+            ),
+            Prefetch(
+                "chains",
+                queryset=Chain.objects.select_related(
+                    "context", "mechanism", "outcome_domain"
+                ).order_by("order", "pk"),
+            ),
+            Prefetch(
+                "outcome_observations",
+                queryset=OutcomeObservation.objects.select_related("domain"),
+            ),
+        )
+    )
+    total = len(reflections)
+    reach = _reach(reflections)
+    own = practice.practice_map(
+        chain_counts=[
+            practice.ChainCount(
+                context=chain.context.key,
+                mechanism=chain.mechanism.key,
+                domain=chain.outcome_domain.key,
+                count=1,
+            )
+            for reflection in reflections
+            for chain in reflection.chains.all()
+        ],
+        contexts=entities.contexts,
+        mechanisms=entities.mechanisms,
+        domains=entities.domains,
+    )
+    diagram = dataclasses.replace(
+        practice.practice_diagram(
+            practice=own,
+            contexts=entities.contexts,
+            mechanisms=entities.mechanisms,
+            domains=entities.domains,
+        ),
+        title=_("Practice map from the reflections shared for supervision"),
+        description=_(
+            "Contexts on the left, mechanisms in the middle and outcome domains on the right, "
+            "joined where a shared reflection recorded a chain. Thicker lines and borders mean "
+            "the worker recorded that link or box more often."
+        ),
+    )
+    spots = _blind_spots(parts=parts, entities=entities, reach=reach, total=total)
+
+    reflection_actions = list(
+        Action.objects.filter(done_at__isnull=True, reflection__in=shared.values("pk"))
+        .select_related("reflection")
+        .order_by("due_on", "reflection__session_date", "pk")
+    )
+    supervisors = _supervisors(audience)
+    record_actions = list(
+        RecordAction.objects.filter(
+            done_at__isnull=True,
+            record__worker=audience.worker,
+            record__supervisor__in=[person.pk for person in supervisors],
+            record__next_version__isnull=True,
+        )
+        .select_related("owner", "record")
+        .order_by("due_on", "pk")
+    )
+    organisations = sorted(
+        {link.organisation_id: link.organisation for link in audience.links}.values(),
+        key=lambda organisation: organisation.name,
+    )
+    return Brief(
+        worker=audience.worker,
+        supervisors=supervisors,
+        organisations=organisations,
+        start=start,
+        end=end,
+        version=version,
+        total=total,
+        coverage=_coverage(reflections, entities.contexts, reach[0]),
+        practice_map=render_diagram(diagram),
+        chains=own.chains,
+        blind_spots=spots[:BLIND_SPOT_LIMIT],
+        more_blind_spots=max(len(spots) - BLIND_SPOT_LIMIT, 0),
+        key_points=[_key_point(reflection) for reflection in reflections[:KEY_POINT_LIMIT]],
+        more_reflections=max(total - KEY_POINT_LIMIT, 0),
+        reflection_actions=reflection_actions[:ACTION_LIMIT],
+        more_reflection_actions=max(len(reflection_actions) - ACTION_LIMIT, 0),
+        record_actions=record_actions[:ACTION_LIMIT],
+        more_record_actions=max(len(record_actions) - ACTION_LIMIT, 0),
+        generated_on=timezone.localdate(),
+    )

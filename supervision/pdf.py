@@ -1,0 +1,102 @@
+"""Printable summaries: a template rendered to HTML, then to a tagged PDF by WeasyPrint.
+
+WeasyPrint never fetches anything over the network, the site itself included: the HTML is
+rendered with a base URL on a reserved host that does not resolve, and the URL fetcher only
+answers for files under STATIC_URL, which it reads from the filesystem through the static
+files finders (or STATIC_ROOT once collected). Any other address is refused. Pictures are
+inline SVG drawn by framework.diagrams, so their words stay real, searchable text.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# ".invalid" is reserved (RFC 2606) and never resolves, so nothing could leave the machine
+# even if the fetcher below were bypassed.
+BASE_URL = "https://appear-reflect.invalid/"
+# A tagged PDF/UA-1 file: headings, lists, tables and reading order stay available to
+# assistive technology; WeasyPrint takes the title and language from <title> and <html lang>.
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1"}
+
+
+class StaticFilesOnly(URLFetcher):
+    """Serve the project's static files from the filesystem and refuse everything else."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=["https"], fail_on_errors=False)
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        path = static_path(url)
+        if path is None:
+            raise ValueError(f"PDFs may only use the site's static files, not {url!r}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            url, path.read_bytes(), {"Content-Type": content_type}, status=200
+        )
+
+
+def static_path(url: str) -> Path | None:
+    """The file behind a static URL on BASE_URL, or None for any other address."""
+    parts = urlsplit(url)
+    base = urlsplit(BASE_URL)
+    prefix = "/" + settings.STATIC_URL.strip("/") + "/"
+    if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+        return None
+    if not parts.path.startswith(prefix):
+        return None
+    name = unquote(parts.path[len(prefix) :])
+    if not name or ".." in Path(name).parts or name.startswith("/"):
+        return None
+    found = finders.find(name)
+    if isinstance(found, str):
+        return Path(found)
+    if settings.STATIC_ROOT:
+        root = Path(settings.STATIC_ROOT).resolve()
+        candidate = (root / name).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return candidate
+    return None
+
+
+def render_html(*, template_name: str, context: dict[str, Any]) -> str:
+    """The HTML a PDF is made from; tests check its content here."""
+    return render_to_string(template_name, context)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Turn HTML from `render_html` into a tagged PDF."""
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly())
+    pdf = document.write_pdf(**PDF_OPTIONS)
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def render_pdf(*, template_name: str, context: dict[str, Any]) -> bytes:
+    return html_to_pdf(render_html(template_name=template_name, context=context))
+
+
+def safe_filename(*parts: object) -> str:
+    """A file name made only of ASCII letters, digits and hyphens, ending in .pdf."""
+    stem = slugify("-".join(str(part) for part in parts if part)) or "document"
+    return f"{stem[:120]}.pdf"
+
+
+def pdf_response(*, pdf: bytes, filename: str) -> HttpResponse:
+    """A download of `pdf`, never cached by shared caches because it is confidential."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
