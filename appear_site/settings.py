@@ -101,6 +101,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
+    "accounts.middleware.TwoFactorEnrolmentMiddleware",
+    "accounts.middleware.KeepUnsentReceiptMiddleware",
 ]
 
 ROOT_URLCONF = "appear_site.urls"
@@ -173,6 +176,8 @@ LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.auth_forms.LoginForm"}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "APPEAR Reflect: "
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
@@ -185,6 +190,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "APPEAR Reflect"
+MFA_ADAPTER = "accounts.mfa_adapter.MFAAdapter"
+# Accept the code from the previous or next 30-second step too (RFC 6238 section 5.2), so a
+# phone clock a few seconds out or a code typed as it changes still works.
+MFA_TOTP_TOLERANCE = 1
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

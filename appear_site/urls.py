@@ -1,9 +1,15 @@
 """Top-level URL configuration."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.auth_views import session_keep_alive
 from appear_site import views
+
+# The admin signs in through allauth's page, so its throttling, lockout audit and two-factor
+# sign-in apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,5 +18,6 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("session/keep-alive/", session_keep_alive, name="session_keep_alive"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,225 @@
+"""Session-level security: idle expiry, required two-factor enrolment, and unsent-form receipts.
+
+Order in settings.MIDDLEWARE matters: all three come after sessions, authentication and
+messages, idle expiry before two-factor enrolment (an expired session goes to sign-in, not to
+enrolment).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.models import User
+from accounts.two_factor import two_factor_enrolment_needed
+
+GetResponse = Callable[[HttpRequest], HttpResponse]
+
+# The session remembers when it last saw a request, in whole seconds since the epoch.
+IDLE_LAST_SEEN_KEY = "_appear_idle_last_seen"
+# Set on the request before an automatic sign-out so the audit record can say why.
+SIGN_OUT_REASON_ATTR = "_appear_sign_out_reason"
+# Seconds until the session would expire, for static/js/idle.js after htmx and fetch requests.
+IDLE_LEFT_HEADER = "X-Session-Idle-Left"
+# Set on the request for templates (base.html gives it to static/js/idle.js).
+IDLE_LEFT_ATTR = "idle_seconds_left"
+
+KEEP_UNSENT_FIELD = "_keep_unsent"
+KEEP_UNSENT_COOKIE = "appear_sent"
+_KEEP_UNSENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _touch_interval(timeout: int) -> int:
+    # Writing the session on every request would cost a query each time; a tenth of the
+    # timeout (at most a minute) keeps expiry accurate to within that.
+    return max(1, min(60, timeout // 10))
+
+
+def idle_session_touch(request: HttpRequest) -> None:
+    """Record activity now, so the idle clock starts again."""
+    now = int(time.time())
+    request.session[IDLE_LAST_SEEN_KEY] = now
+    setattr(request, IDLE_LEFT_ATTR, settings.SESSION_IDLE_TIMEOUT)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if _is_htmx(request):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
+
+
+def _return_path(request: HttpRequest) -> str:
+    """The page to come back to after signing in again.
+
+    For a GET it is the page itself. A form POST cannot be repeated by a redirect, so it is
+    the page the form was on (its Referer, if it is this site), where static/js/keep-unsent.js
+    restores what was typed.
+    """
+    if request.method == "GET" and not _is_htmx(request):
+        return request.get_full_path()
+    referer = request.headers.get("Referer", "")
+    allowed = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if referer and allowed:
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    if request.method == "GET":
+        return request.get_full_path()
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+class IdleSessionMiddleware:
+    """End a signed-in session after settings.SESSION_IDLE_TIMEOUT seconds without a request.
+
+    The expired session is flushed (and the sign-out audited with the reason "idle"), and the
+    person is sent to sign in with `next` pointing back to where they were. htmx requests get
+    an HX-Redirect so the whole page goes, not just a swapped fragment.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.get_response(request)
+        timeout = int(settings.SESSION_IDLE_TIMEOUT)
+        now = int(time.time())
+        last_seen = request.session.get(IDLE_LAST_SEEN_KEY)
+        if isinstance(last_seen, int) and now - last_seen >= timeout:
+            return self._expire(request, timeout)
+        if not isinstance(last_seen, int) or now - last_seen >= _touch_interval(timeout):
+            request.session[IDLE_LAST_SEEN_KEY] = now
+            last_seen = now
+        setattr(request, IDLE_LEFT_ATTR, timeout - (now - last_seen))
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            response.headers[IDLE_LEFT_HEADER] = str(getattr(request, IDLE_LEFT_ATTR))
+        return response
+
+    def _expire(self, request: HttpRequest, timeout: int) -> HttpResponse:
+        return_path = _return_path(request)
+        setattr(request, SIGN_OUT_REASON_ATTR, "idle")
+        logout(request)
+        minutes = max(1, math.ceil(timeout / 60))
+        messages.info(
+            request,
+            ngettext(
+                "You were signed out after %(minutes)d minute without activity, to protect "
+                "what was on your screen. Sign in again to carry on where you left off.",
+                "You were signed out after %(minutes)d minutes without activity, to protect "
+                "what was on your screen. Sign in again to carry on where you left off.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
+        login_url = resolve_url(settings.LOGIN_URL)
+        return _redirect(request, f"{login_url}?{urlencode({'next': return_path})}")
+
+
+# Pages a person who must enrol in two-factor sign-in can still reach.
+TWO_FACTOR_ENROLMENT_URL_NAMES = frozenset(
+    {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_reauthenticate",
+        "account_reauthenticate",
+        "account_logout",
+        "session_keep_alive",
+    }
+)
+
+
+class TwoFactorEnrolmentMiddleware:
+    """Send a supervisor or organisation admin to enrol when their organisation requires it.
+
+    Applies to people with an active supervisor or organisation admin membership of an
+    organisation with `requires_two_factor`, who have no authenticator app yet. Every page
+    except enrolment, re-authentication, sign-out, the keep-alive and static files redirects
+    to the enrolment page. Costs one query per signed-in request.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            isinstance(user, User)
+            and user.is_authenticated
+            and not self._exempt(request)
+            and two_factor_enrolment_needed(user=user)
+        ):
+            if request.method == "GET" and not _is_htmx(request):
+                messages.warning(
+                    request,
+                    _(
+                        "Your organisation asks supervisors and organisation admins to use "
+                        "two-factor sign-in. Set up an authenticator app to carry on."
+                    ),
+                )
+            return _redirect(request, reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(request: HttpRequest) -> bool:
+        static_url = "/" + settings.STATIC_URL.lstrip("/")
+        if request.path_info.startswith(static_url):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.url_name in TWO_FACTOR_ENROLMENT_URL_NAMES
+
+
+class KeepUnsentReceiptMiddleware:
+    """Tell static/js/keep-unsent.js that a form it kept a copy of has been received.
+
+    The script adds a `_keep_unsent` field holding the copy's id when a form is submitted.
+    When the POST succeeds (a redirect elsewhere than sign-in, with the person still signed
+    in) the id comes back in a short-lived cookie and the script deletes its copy. A failure
+    of any kind (errors shown again, an expired session, a server error) sends no receipt, so
+    the copy stays until the next successful submit.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method != "POST" or not 300 <= response.status_code < 400:
+            return response
+        keep_id = request.POST.get(KEEP_UNSENT_FIELD, "")
+        if not _KEEP_UNSENT_ID.match(keep_id) or not request.user.is_authenticated:
+            return response
+        location = urlsplit(response.headers.get("Location", "")).path
+        if location == resolve_url(settings.LOGIN_URL):
+            return response
+        response.set_cookie(
+            KEEP_UNSENT_COOKIE,
+            keep_id,
+            max_age=120,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=False,  # The script must read it; it holds only a random id.
+            samesite="Lax",
+        )
+        return response
