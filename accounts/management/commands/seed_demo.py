@@ -1,11 +1,14 @@
 """Create demo data so every page of a development site shows something.
 
 Seeding runs in steps. `accounts.demo.seed_people` comes first and returns a `DemoWorld` (the
-demo organisations, people and links); every later step is a function taking that world,
-listed in SEED_HOOKS as "module:function". A step whose module does not exist yet is skipped,
-so an app adds its demo data by writing e.g. `reflections/demo.py` with
-`def seed_reflections(world: DemoWorld) -> None` and no change here. Each step must be
-idempotent: running the command twice must leave the database as after once.
+demo organisations, people and links); then each function in SEED_STEPS runs with that world
+and returns a line for the report. A step for an app whose demo module does not exist yet is
+skipped. Every step must be idempotent: running the command twice must leave the database as
+after once (tests/accounts/test_seed_demo.py checks the whole database).
+
+To add an app's demo data, write `<app>/demo.py` with `def seed_<app>(world: DemoWorld) -> str`
+and add `optional_step("<app>.demo", "seed_<app>")` to SEED_STEPS, or an adapter like
+`reflections_step` when the function takes other arguments.
 """
 
 from __future__ import annotations
@@ -18,27 +21,55 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.demo import DEMO_ORGANISATIONS, DEMO_PASSWORD, DemoWorld, seed_people
 from accounts.models import Membership, User
+from framework.selectors import current_version
 
-SEED_HOOKS = [
-    "reflections.demo:seed_reflections",
-    "supervision.demo:seed_supervision",
-]
+Step = Callable[[DemoWorld], str]
 
 
-def _hook(path: str) -> Callable[[DemoWorld], None] | None:
-    module_name, _, function_name = path.partition(":")
-    package = module_name.rpartition(".")[0]
+def _module_exists(name: str) -> bool:
+    package = name.rpartition(".")[0]
     if package and importlib.util.find_spec(package) is None:
-        return None
-    if importlib.util.find_spec(module_name) is None:
-        return None
-    function: Callable[[DemoWorld], None] = getattr(
-        importlib.import_module(module_name), function_name
+        return False
+    return importlib.util.find_spec(name) is not None
+
+
+def optional_step(module_name: str, function_name: str) -> Step:
+    """A step calling `module_name.function_name(world)` when that module exists."""
+
+    def step(world: DemoWorld) -> str:
+        if not _module_exists(module_name):
+            return f"{module_name}: not there yet, skipped."
+        function: Step = getattr(importlib.import_module(module_name), function_name)
+        return function(world)
+
+    return step
+
+
+def reflections_step(world: DemoWorld) -> str:
+    """Six months of fictional reflections for the demo workers (needs the framework loaded)."""
+    if not _module_exists("reflections.demo"):
+        return "reflections.demo: not there yet, skipped."
+    if current_version() is None:
+        return "Demo reflections skipped: run `manage.py load_framework` first, then again."
+    from reflections.demo import seed_reflections
+
+    count = seed_reflections(
+        demo_worker=world.users["demo-worker"],
+        demo_worker_2=world.users["demo-worker-2"],
+        other_worker=world.users["other-worker"],
+        today=timezone.localdate(),
     )
-    return function
+    return f"Demo reflections: {count} new."
+
+
+SEED_STEPS: list[Step] = [
+    reflections_step,
+    optional_step("supervision.demo", "seed_supervision"),
+]
 
 
 class Command(BaseCommand):
@@ -68,11 +99,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._site_admin()
             world = seed_people()
-            for path in SEED_HOOKS:
-                hook = _hook(path)
-                if hook is not None:
-                    hook(world)
-                    self.stdout.write(f"Ran {path}.")
+            for step in SEED_STEPS:
+                self.stdout.write(step(world))
         self._report()
 
     def _site_admin(self) -> None:
