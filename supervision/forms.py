@@ -58,7 +58,6 @@ class ShareSelectionForm(forms.Form):
         self.flagged = flagged
         self.fields["reflections"].queryset = reflections  # type: ignore[attr-defined]
         self.fields["supervisors"].queryset = supervisors  # type: ignore[attr-defined]
-        self.fields["supervisors"].initial = list(supervisors)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -92,7 +91,6 @@ class ShareReflectionForm(forms.Form):
     def __init__(self, *args: Any, supervisors: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supervisors"].queryset = supervisors  # type: ignore[attr-defined]
-        self.fields["supervisors"].initial = list(supervisors)
 
 
 class CommentForm(forms.Form):

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, QuerySet, Sum
@@ -22,13 +23,12 @@ from django.utils.translation import gettext as _
 from accounts.models import SupervisionLink, User
 from framework.diagrams import Series, render_diagram, render_month_chart
 from framework.selectors import current_version
-from reflections.models import (
-    Action,
-    Chain,
-    ContextRating,
-    OutcomeObservation,
-    Reflection,
+from reflections.flow_selectors import (
+    reflection_snapshot,
+    reflection_with_content,
+    snapshot_for_display,
 )
+from reflections.models import Action, Chain, ContextRating, Reflection
 from reflections.practice import (
     PRESENCE_MAX,
     ChainCount,
@@ -104,8 +104,8 @@ class SharePage:
 def share_page(*, worker: User, page_number: str | int | None) -> SharePage:
     """One page of the worker's submitted reflections, newest first, with their open shares.
 
-    Four queries whatever the page size: the count, the page, its shares, the supervisors
-    (plus one for the flagged count). A page number out of range gives the last page.
+    Five queries whatever the page size: the supervisors, the flagged count, the page
+    count, the page, and all its open shares. A page number out of range gives the last page.
     """
     reflections = (
         shareable_reflections(worker=worker)
@@ -229,8 +229,9 @@ class SuperviseeSummary:
 def supervisor_dashboard(*, supervisor: User) -> list[SuperviseeSummary]:
     """Every current supervisee of `supervisor`, with shares, last supervision and open actions.
 
-    Five queries whatever the number of supervisees and shares: links, last supervision dates,
-    live shares, open reflection actions on those shares, open actions of the pairs' records.
+    Eleven queries whatever the number of supervisees and shares: links, last supervision
+    dates, live shares, open reflection actions on those shares, open actions of the pairs'
+    records, and the six of `practice_glances`.
     Actions of a record replaced by a newer version are left out, so they are not counted
     twice.
     """
@@ -269,7 +270,8 @@ def supervisor_dashboard(*, supervisor: User) -> list[SuperviseeSummary]:
     for record_action in open_record_actions(supervisor=supervisor, worker_ids=workers):
         summaries[record_action.record.worker_id].open_record_actions.append(record_action)
     glances = practice_glances(
-        shares={worker_id: summary.open_shares for worker_id, summary in summaries.items()}
+        workers=[summary.worker for summary in summaries.values()],
+        shares=[share for summary in summaries.values() for share in summary.open_shares],
     )
     for worker_id, glance in glances.items():
         summaries[worker_id].glance = glance
@@ -304,7 +306,7 @@ def open_record_actions(*, supervisor: User, worker_ids: list[int]) -> QuerySet[
 
 
 def supervisee_summary(*, link: SupervisionLink) -> SuperviseeSummary:
-    """The dashboard summary of one supervisee (the link's worker). Four queries."""
+    """The dashboard summary of one supervisee (the link's worker). Ten queries."""
     summary = SuperviseeSummary(link=link)
     summary.last_supervision = SupervisionRecord.objects.filter(
         supervisor_id=link.supervisor_id, worker_id=link.worker_id
@@ -323,7 +325,7 @@ def supervisee_summary(*, link: SupervisionLink) -> SuperviseeSummary:
     summary.open_record_actions = list(
         open_record_actions(supervisor=link.supervisor, worker_ids=[link.worker_id])
     )
-    summary.glance = practice_glances(shares={link.worker_id: summary.open_shares}).get(
+    summary.glance = practice_glances(workers=[link.worker], shares=summary.open_shares).get(
         link.worker_id
     )
     return summary
@@ -368,34 +370,18 @@ def feedback_thread(*, reflection: Reflection, user: User) -> FeedbackThread:
     )
 
 
-def reflection_content(*, reflection: Reflection) -> Reflection:
-    """`reflection` again, with everything its page shows prefetched: six queries in all.
+def reflection_content(*, reflection: Reflection) -> dict[str, Any]:
+    """What a supervisor reads of `reflection`: its content as last submitted.
 
-    Context ratings with their context and factors, chains with their three parts, outcome
-    observations with their domain, and actions, so the page's queries do not grow with the
-    number of rows.
+    The same snapshot the author's page shows (reflections.flow_selectors), so both read the
+    same words under the same headings. While the author is amending it, the content before
+    the amendment, because unfinished changes were not shared. Seven queries when the rows
+    are loaded, none while amending.
     """
-    return (
-        Reflection.objects.select_related("author", "organisation", "framework_version")
-        .prefetch_related(
-            Prefetch(
-                "context_ratings",
-                queryset=ContextRating.objects.select_related("context").prefetch_related(
-                    "factors"
-                ),
-            ),
-            Prefetch(
-                "chains",
-                queryset=Chain.objects.select_related("context", "mechanism", "outcome_domain"),
-            ),
-            Prefetch(
-                "outcome_observations",
-                queryset=OutcomeObservation.objects.select_related("domain"),
-            ),
-            "actions",
-        )
-        .get(pk=reflection.pk)
-    )
+    if reflection.is_amending and reflection.amendment_base is not None:
+        return snapshot_for_display(reflection.amendment_base)
+    reflection_with_content(reflection=reflection)
+    return snapshot_for_display(reflection_snapshot(reflection))
 
 
 # --------------------------------------------------------------------------------------------
@@ -415,18 +401,21 @@ class PracticeGlance:
     chart_svg: SafeString
 
 
-def practice_glances(*, shares: dict[int, list[Share]]) -> dict[int, PracticeGlance]:
-    """For each worker id, their practice at a glance drawn from the shared reflections given.
+def practice_glances(
+    *, workers: Sequence[User], shares: Sequence[Share]
+) -> dict[int, PracticeGlance]:
+    """For each worker, their practice at a glance drawn from the shared reflections given.
 
-    Only the reflections of the shares passed in count, so a supervisor never sees a picture
-    of anything the worker did not share with them. Five queries whatever the number of
-    workers and shares (chains and presence grouped by author in the database, plus the
-    framework's contexts, mechanisms and domains); none when nothing is shared. The month
+    Only the reflections of `shares` count, so a supervisor never sees a picture of anything
+    the worker did not share with them. Six queries whatever the number of workers and
+    shares (the current framework version, its contexts, mechanisms and domains, then chains
+    and presence grouped by author in the database); none when nothing is shared. The month
     chart covers the last six months to today; the map covers every shared reflection.
     """
-    reflection_ids = {
-        share.reflection_id for worker_shares in shares.values() for share in worker_shares
-    }
+    by_worker: dict[int, set[int]] = defaultdict(set)
+    for share in shares:
+        by_worker[share.reflection.author_id].add(share.reflection_id)
+    reflection_ids = {share.reflection_id for share in shares}
     if not reflection_ids:
         return {}
     entities = framework_entities(version=current_version())
@@ -463,17 +452,16 @@ def practice_glances(*, shares: dict[int, list[Share]]) -> dict[int, PracticeGla
             PresenceRow(month=row["month"], context=row["c"], total=row["total"], count=row["n"])
         )
     glances: dict[int, PracticeGlance] = {}
-    for worker_id, worker_shares in shares.items():
-        if not worker_shares:
+    for worker in workers:
+        if not by_worker.get(worker.pk):
             continue
-        name = worker_shares[0].reflection.author.get_display_name()
-        glances[worker_id] = _glance(
-            name=name,
-            reflections=len({share.reflection_id for share in worker_shares}),
+        glances[worker.pk] = _glance(
+            name=worker.get_display_name(),
+            reflections=len(by_worker[worker.pk]),
             entities=entities,
-            chain_counts=chain_rows.get(worker_id, []),
+            chain_counts=chain_rows.get(worker.pk, []),
             months=months,
-            presence=presence_rows.get(worker_id, []),
+            presence=presence_rows.get(worker.pk, []),
         )
     return glances
 

@@ -87,12 +87,23 @@ def _share_page(
     request: AuthedRequest, form: ShareSelectionForm, page_number: str | None
 ) -> HttpResponse:
     page = selectors.share_page(worker=request.user, page_number=page_number)
-    # Ticked boxes stay ticked when the form comes back with an error.
+    # Ticked boxes stay ticked when the form comes back with an error; before any post,
+    # every current supervisor is ticked.
     selected = {str(value) for value in form["reflections"].value() or []}
+    supervisors_ticked = (
+        {str(value) for value in form["supervisors"].value() or []}
+        if form.is_bound
+        else {str(person.pk) for person in page.supervisors}
+    )
     return render(
         request,
         "supervision/sharing/share.html",
-        {"form": form, "share_page": page, "selected": selected},
+        {
+            "form": form,
+            "share_page": page,
+            "selected": selected,
+            "supervisors_ticked": supervisors_ticked,
+        },
     )
 
 

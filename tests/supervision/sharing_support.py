@@ -63,7 +63,7 @@ class SharingTestCase(PersonasTestCase):
     def full_reflection(self, author: User | None = None, **fields: Any) -> Reflection:
         """A submitted reflection with every part filled in, its free text from SECRET_TEXTS."""
         reflection = self.reflection(
-            author, person_label="J", duration_minutes=50, **{**SECRET_TEXTS, **fields}
+            author, **{"person_label": "J", "duration_minutes": 50, **SECRET_TEXTS, **fields}
         )
         contexts = list(self.version.contexts.order_by("order"))
         mechanism = self.version.mechanisms.order_by("order").first()
