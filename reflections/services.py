@@ -1,0 +1,413 @@
+"""Writes to reflections: start, save a step, submit, amend, delete.
+
+Every save names the revision the worker's page was loaded at. The save goes through only if
+that is still the stored revision (a compare-and-swap in one UPDATE, safe on PostgreSQL and
+SQLite alike), and bumps it; otherwise another tab or device saved first, and the caller gets
+a `ConflictError` carrying the server's copy so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent, Membership, Organisation, User
+from framework.models import Context, Factor, FrameworkVersion, Mechanism, OutcomeDomain
+from reflections import privacy
+from reflections.flow_selectors import (
+    reflection_snapshot,
+    reflection_with_content,
+    snapshot_content,
+)
+from reflections.models import (
+    Action,
+    Chain,
+    ContextRating,
+    OutcomeObservation,
+    Reflection,
+    ReflectionRevision,
+)
+from reflections.steps import STEP_FIELDS, Step
+
+
+class ConflictError(Exception):
+    """The reflection was saved elsewhere since the caller's page loaded."""
+
+    def __init__(self, *, server: Reflection) -> None:
+        super().__init__(f"Reflection {server.pk} is at revision {server.revision}.")
+        self.server = server
+
+
+class NotEditableError(Exception):
+    """The reflection was submitted (and not reopened) or deleted; it cannot be saved."""
+
+
+class PrivacyCheckError(Exception):
+    """The text holds what looks like identifying details the author has not confirmed."""
+
+    def __init__(self, *, matches: list[privacy.Match]) -> None:
+        super().__init__(f"{len(matches)} possible identifying detail(s).")
+        self.matches = matches
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    context: Context
+    presence: int | None = None
+    factors: Sequence[Factor] = ()
+    evidence: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self.presence is None and not self.factors and not self.evidence
+
+
+@dataclass(frozen=True)
+class ChainInput:
+    context: Context
+    mechanism: Mechanism
+    outcome_domain: OutcomeDomain
+    description: str = ""
+    confidence: int = Chain.Confidence.FAIRLY_SURE
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class ObservationInput:
+    domain: OutcomeDomain
+    observation: str = ""
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    text: str
+    due_on: date | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class StepValues:
+    """What one step's form holds once validated: reflection fields and, per step, rows."""
+
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    ratings: Sequence[RatingInput] | None = None
+    chains: Sequence[ChainInput] | None = None
+    observations: Sequence[ObservationInput] | None = None
+    actions: Sequence[ActionInput] | None = None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    reflection: Reflection
+    # HTML input name -> new row id, so a page that stays open can name the rows it created.
+    row_ids: dict[str, int]
+
+
+@transaction.atomic
+def reflection_start(*, by: User, organisation: Organisation) -> Reflection:
+    """Start a draft reflection in `organisation` against the CURRENT framework version.
+
+    Only a peer worker with an active membership there may start one; the session date
+    defaults to today.
+    """
+    if not Membership.objects.filter(
+        user=by, organisation=organisation, is_active=True, is_peer_worker=True
+    ).exists():
+        raise ValidationError(_("Only peer workers can write reflections here."))
+    version = FrameworkVersion.objects.filter(is_current=True).first()
+    if version is None:
+        raise ValidationError(_("The APPEAR framework has not been loaded yet."))
+    reflection = Reflection(
+        author=by,
+        organisation=organisation,
+        framework_version=version,
+        session_date=timezone.localdate(),
+    )
+    reflection.full_clean()
+    reflection.save()
+    return reflection
+
+
+def _claim_revision(reflection: Reflection, revision: int) -> None:
+    """Bump the stored revision if it still is `revision`; raise if it is not.
+
+    One UPDATE with the expected revision in its WHERE clause: of two tabs saving the same
+    revision at once exactly one wins, on any database.
+    """
+    claimed = Reflection.objects.filter(pk=reflection.pk, revision=revision).update(
+        revision=F("revision") + 1, updated_at=timezone.now()
+    )
+    if claimed:
+        reflection.revision = revision + 1
+        return
+    server = Reflection.objects.select_related("framework_version").filter(pk=reflection.pk).first()
+    if server is None or not server.is_editable:
+        raise NotEditableError
+    raise ConflictError(server=server)
+
+
+def _check_version(reflection: Reflection, *objects: Context | Mechanism | OutcomeDomain) -> None:
+    for obj in objects:
+        if obj.version_id != reflection.framework_version_id:
+            raise ValidationError(
+                _("%(item)s is not part of this reflection's framework version.") % {"item": obj}
+            )
+
+
+def _save_ratings(reflection: Reflection, ratings: Sequence[RatingInput]) -> dict[str, int]:
+    existing = {rating.context_id: rating for rating in reflection.context_ratings.all()}
+    for item in ratings:
+        _check_version(reflection, item.context)
+        if any(factor.context_id != item.context.pk for factor in item.factors):
+            raise ValidationError(_("A factor does not belong to its context."))
+        rating = existing.get(item.context.pk)
+        if item.is_empty:
+            if rating is not None:
+                rating.delete()
+            continue
+        if rating is None:
+            rating = ContextRating(reflection=reflection, context=item.context)
+        rating.presence = item.presence
+        rating.evidence = item.evidence
+        rating.full_clean(exclude=["reflection", "context"])
+        rating.save()
+        rating.factors.set(item.factors)
+    return {}
+
+
+def _sync_rows(
+    existing: Iterable[Any], wanted: Sequence[ChainInput] | Sequence[ActionInput]
+) -> tuple[dict[int, Any], set[int]]:
+    """Existing rows by id, and the ids no longer wanted; refuse ids that are not ours."""
+    by_id = {row.pk: row for row in existing}
+    named = [item.id for item in wanted if item.id is not None]
+    unknown = set(named) - set(by_id)
+    if unknown or len(named) != len(set(named)):
+        raise ValidationError(_("A row does not belong to this reflection."))
+    return by_id, set(by_id) - set(named)
+
+
+def _save_chains(reflection: Reflection, chains: Sequence[ChainInput]) -> dict[str, int]:
+    by_id, gone = _sync_rows(reflection.chains.all(), chains)
+    Chain.objects.filter(reflection=reflection, pk__in=gone).delete()
+    row_ids: dict[str, int] = {}
+    for order, item in enumerate(chains, start=1):
+        _check_version(reflection, item.context, item.mechanism, item.outcome_domain)
+        chain = by_id.get(item.id) if item.id is not None else None
+        if chain is None:
+            chain = Chain(reflection=reflection)
+        chain.order = order
+        chain.context = item.context
+        chain.mechanism = item.mechanism
+        chain.outcome_domain = item.outcome_domain
+        chain.description = item.description
+        chain.confidence = item.confidence
+        chain.full_clean(exclude=["reflection", "context", "mechanism", "outcome_domain"])
+        chain.save()
+        row_ids[f"chains-{order - 1}-id"] = chain.pk
+    return row_ids
+
+
+def _save_observations(
+    reflection: Reflection, observations: Sequence[ObservationInput]
+) -> dict[str, int]:
+    existing = {row.domain_id: row for row in reflection.outcome_observations.all()}
+    wanted = {item.domain.pk: item for item in observations}
+    for domain_id, row in existing.items():
+        if domain_id not in wanted:
+            row.delete()
+    for item in observations:
+        _check_version(reflection, item.domain)
+        row = existing.get(item.domain.pk) or OutcomeObservation(
+            reflection=reflection, domain=item.domain
+        )
+        row.observation = item.observation
+        row.full_clean(exclude=["reflection", "domain"])
+        row.save()
+    return {}
+
+
+def _save_actions(reflection: Reflection, actions: Sequence[ActionInput]) -> dict[str, int]:
+    by_id, gone = _sync_rows(reflection.actions.all(), actions)
+    Action.objects.filter(reflection=reflection, pk__in=gone).delete()
+    row_ids: dict[str, int] = {}
+    for order, item in enumerate(actions, start=1):
+        action = by_id.get(item.id) if item.id is not None else None
+        if action is None:
+            action = Action(reflection=reflection)
+        action.order = order
+        action.text = item.text
+        action.due_on = item.due_on
+        action.full_clean(exclude=["reflection"])
+        action.save()
+        row_ids[f"actions-{order - 1}-id"] = action.pk
+    return row_ids
+
+
+@transaction.atomic
+def reflection_save_step(
+    *, reflection: Reflection, by: User, step: Step, values: StepValues, revision: int
+) -> SaveResult:
+    """Save one step's answers if `revision` is still the stored one, and bump it.
+
+    Writes only the fields that belong to `step` and that step's rows: context ratings by
+    context, chains and actions by id (ids of another reflection are refused; an action keeps
+    its "done" time), outcome observations by domain. Raises ConflictError (with the server's
+    copy) if another save came first, NotEditableError if the reflection was submitted or
+    deleted meanwhile, ValidationError for values that break a rule (nothing is saved then).
+    """
+    if reflection.author_id != by.pk:
+        raise ValidationError(_("Only the author can change a reflection."))
+    if not reflection.is_editable:
+        raise NotEditableError
+    allowed = STEP_FIELDS[step]
+    stray = set(values.fields) - set(allowed)
+    if stray:
+        raise ValueError(f"Fields {sorted(stray)} do not belong to the {step} step.")
+    for name, value in values.fields.items():
+        setattr(reflection, name, value)
+    if step is Step.SESSION and reflection.session_date > timezone.localdate():
+        raise ValidationError({"session_date": _("The session date cannot be in the future.")})
+    # The author, organisation and version do not change here; skipping them spares a query each.
+    reflection.full_clean(exclude=["author", "organisation", "framework_version"])
+    try:
+        return _save_step(reflection, values, revision)
+    except BaseException:
+        # The transaction rolls back; the caller's object must not claim a revision it lost.
+        reflection.revision = revision
+        raise
+
+
+def _save_step(reflection: Reflection, values: StepValues, revision: int) -> SaveResult:
+    _claim_revision(reflection, revision)
+    reflection.save(update_fields=[*values.fields, "updated_at"])
+    row_ids: dict[str, int] = {}
+    if values.ratings is not None:
+        row_ids |= _save_ratings(reflection, values.ratings)
+    if values.chains is not None:
+        row_ids |= _save_chains(reflection, values.chains)
+    if values.observations is not None:
+        row_ids |= _save_observations(reflection, values.observations)
+    if values.actions is not None:
+        row_ids |= _save_actions(reflection, values.actions)
+    return SaveResult(reflection=reflection, row_ids=row_ids)
+
+
+def reflection_privacy_matches(*, reflection: Reflection) -> list[privacy.Match]:
+    """What the privacy check finds in the reflection that its author has not yet confirmed."""
+    reflection_with_content(reflection=reflection)
+    texts = privacy.reflection_texts(reflection_snapshot(reflection))
+    matches = privacy.scan(texts, today=timezone.localdate())
+    return privacy.unconfirmed(matches, reflection.privacy_confirmed)
+
+
+@transaction.atomic
+def reflection_submit(
+    *,
+    reflection: Reflection,
+    by: User,
+    revision: int | None = None,
+    confirmed: Iterable[str] = (),
+) -> Reflection:
+    """Submit a draft, or a reopened reflection's amendment, after the privacy check.
+
+    `confirmed` holds fingerprints of matches the author has just confirmed are not
+    identifying; they are kept so the same text is not raised again. Any other match raises
+    PrivacyCheckError and nothing changes. An amendment stores the content from before it as
+    a ReflectionRevision, unless nothing was changed. With `revision`, a reflection saved
+    elsewhere since the author's check page loaded raises ConflictError.
+    """
+    if reflection.author_id != by.pk:
+        raise ValidationError(_("Only the author can submit a reflection."))
+    if not reflection.is_editable:
+        raise NotEditableError
+    reflection_with_content(reflection=reflection)
+    snapshot = reflection_snapshot(reflection)
+    matches = privacy.scan(privacy.reflection_texts(snapshot), today=timezone.localdate())
+    current_keys = {match.key for match in matches}
+    newly_confirmed = current_keys & set(confirmed)
+    remembered = [*reflection.privacy_confirmed]
+    remembered += sorted(newly_confirmed - set(remembered))
+    outstanding = privacy.unconfirmed(matches, remembered)
+    if outstanding:
+        raise PrivacyCheckError(matches=outstanding)
+
+    _claim_revision(reflection, reflection.revision if revision is None else revision)
+    now = timezone.now()
+    if reflection.is_amending:
+        base = reflection.amendment_base or {}
+        if snapshot_content(base) != snapshot_content(snapshot):
+            ReflectionRevision.objects.create(
+                reflection=reflection, revision=int(base["revision"]), snapshot=base
+            )
+            reflection.amended_at = now
+        reflection.amendment_base = None
+    else:
+        reflection.status = Reflection.Status.SUBMITTED
+        reflection.submitted_at = now
+    reflection.privacy_confirmed = remembered
+    reflection.full_clean(exclude=["author", "organisation", "framework_version"])
+    reflection.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "amended_at",
+            "amendment_base",
+            "privacy_confirmed",
+            "updated_at",
+        ]
+    )
+    return reflection
+
+
+@transaction.atomic
+def reflection_amend(*, reflection: Reflection, by: User) -> Reflection:
+    """Reopen a submitted reflection so its author can change it.
+
+    The content as it stands is kept aside; submitting the amendment files it in the history.
+    The reflection stays submitted meanwhile, so it stays in the worker's lists and map.
+    """
+    if reflection.author_id != by.pk:
+        raise ValidationError(_("Only the author can amend a reflection."))
+    if reflection.status != Reflection.Status.SUBMITTED or reflection.is_amending:
+        raise NotEditableError
+    reflection_with_content(reflection=reflection)
+    base = reflection_snapshot(reflection)
+    _claim_revision(reflection, reflection.revision)
+    reflection.amendment_base = base
+    reflection.save(update_fields=["amendment_base", "updated_at"])
+    return reflection
+
+
+@transaction.atomic
+def reflection_delete(
+    *, reflection: Reflection, by: User, request: HttpRequest | None = None
+) -> None:
+    """Delete a draft, and record that in the audit trail (never its text).
+
+    A submitted reflection is not deleted here.
+    """
+    if reflection.author_id != by.pk:
+        raise ValidationError(_("Only the author can delete a reflection."))
+    if not reflection.is_draft:
+        raise NotEditableError
+    audit_record(
+        action=AuditEvent.Action.REFLECTION_DELETED,
+        actor=by,
+        request=request,
+        organisation=reflection.organisation,
+        subject=reflection.author,
+        target=reflection,
+        status=reflection.status,
+    )
+    reflection.delete()

@@ -1,0 +1,551 @@
+"""Writing and reading one reflection: the guided steps, autosave, submit, amend, delete.
+
+Every step is a real form that POSTs to its own URL and redirects to the next step, so the
+flow works without JavaScript. With htmx the form swaps only the step region (`#flow`), the
+response being the partial alone, and the URL follows. A step's save names the revision the
+page was loaded at; a newer save from another tab is shown side by side, never overwritten.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.models import Organisation
+from appear_site.http import AuthedRequest, HtmxHttpRequest
+from framework.selectors import current_version
+from reflections import services, steps
+from reflections.access import (
+    Purpose,
+    ReflectionStateError,
+    access_reflection,
+    organisations_to_write_in,
+)
+from reflections.flow_selectors import (
+    chain_choices,
+    reflection_rows,
+    reflection_snapshot,
+    reflection_with_content,
+    snapshot_for_display,
+    version_contexts,
+    version_domains,
+)
+from reflections.forms import (
+    ACTION_FIELDS,
+    CHAIN_FIELDS,
+    ChainForm,
+    ChainsBundle,
+    ContextsBundle,
+    NextStepsBundle,
+    OutcomesBundle,
+    SessionBundle,
+    StepBundle,
+    StoryBundle,
+    UnintendedBundle,
+    rearranged_rows,
+)
+from reflections.models import Reflection, ReflectionRevision
+from reflections.steps import Step
+
+SEE_OTHER = 303
+
+
+def _step_or_404(value: str) -> Step:
+    try:
+        return Step(value)
+    except ValueError as error:
+        raise Http404 from error
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _bundle(
+    step: Step,
+    reflection: Reflection,
+    data: Any = None,
+    *,
+    rows: list[dict[str, Any]] | None = None,
+    fields: dict[str, Any] | None = None,
+) -> StepBundle:
+    """The step's forms, built from the reflection's own framework version."""
+    version = reflection.framework_version
+    if data is None:
+        reflection_rows(reflection=reflection, step=step)
+    if step is Step.SESSION:
+        return SessionBundle(reflection=reflection, data=data)
+    if step is Step.STORY:
+        return StoryBundle(reflection=reflection, data=data)
+    if step is Step.CONTEXTS:
+        return ContextsBundle(
+            reflection=reflection, contexts=version_contexts(version=version), data=data
+        )
+    if step is Step.CHAINS:
+        return ChainsBundle(
+            reflection=reflection,
+            choices=chain_choices(version=version),
+            data=data,
+            rows=rows,
+            options_url=reverse("reflections:chain_options", kwargs={"pk": reflection.pk}),
+        )
+    if step is Step.OUTCOMES:
+        return OutcomesBundle(
+            reflection=reflection, domains=version_domains(version=version), data=data
+        )
+    if step is Step.UNINTENDED:
+        return UnintendedBundle(reflection=reflection, data=data)
+    return NextStepsBundle(reflection=reflection, data=data, rows=rows, fields=fields)
+
+
+def _step_url(reflection: Reflection, step: str) -> str:
+    if step == steps.CHECK:
+        return reverse("reflections:check", kwargs={"pk": reflection.pk})
+    return reverse("reflections:step", kwargs={"pk": reflection.pk, "step": step})
+
+
+def _progress(reflection: Reflection, current: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": key,
+            "number": steps.number(key),
+            "title": steps.TITLES[key],
+            "url": _step_url(reflection, key),
+            "current": key == current,
+        }
+        for key in [*steps.ORDER, steps.CHECK]
+    ]
+
+
+def _flow_context(reflection: Reflection, current: str) -> dict[str, Any]:
+    return {
+        "reflection": reflection,
+        "step": current,
+        "step_number": steps.number(current),
+        "step_count": steps.STEP_COUNT,
+        "step_title": steps.TITLES[current],
+        "progress": _progress(reflection, current),
+    }
+
+
+def _differences(mine: StepBundle, theirs: StepBundle) -> list[dict[str, str]]:
+    """The answers that differ between this page's copy and the one saved elsewhere."""
+    theirs_items = dict(theirs.describe())
+    mine_items = dict(mine.describe())
+    labels = list(dict.fromkeys([*mine_items, *theirs_items]))
+    return [
+        {"label": label, "theirs": theirs_items.get(label, ""), "mine": mine_items.get(label, "")}
+        for label in labels
+        if theirs_items.get(label, "") != mine_items.get(label, "")
+    ]
+
+
+def _render_step(
+    request: AuthedRequest,
+    reflection: Reflection,
+    bundle: StepBundle,
+    *,
+    conflict: list[dict[str, str]] | None = None,
+    errors: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
+    step = bundle.step
+    context = {
+        **_flow_context(reflection, step),
+        "bundle": bundle,
+        "step_template": f"reflections/flow/steps/_{step}.html",
+        "action_url": _step_url(reflection, step),
+        "autosave_url": reverse("reflections:autosave", kwargs={"pk": reflection.pk, "step": step}),
+        "previous": steps.preceding(step),
+        "revision": reflection.revision,
+        "conflict": conflict,
+        "errors": errors
+        if errors is not None
+        else (bundle.error_summary() if bundle.is_bound else []),
+    }
+    if step is Step.CONTEXTS:
+        context["context_forms"] = getattr(bundle, "context_forms", [])
+    template = "reflections/partials/_flow.html" if request.htmx else "reflections/flow/step.html"
+    response = render(request, template, context)
+    if request.htmx and request.method == "POST":
+        # A re-rendered step stays at the same address: no new history entry.
+        response["HX-Push-Url"] = "false"
+    return response
+
+
+def _leave_flow(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """Go to a page outside the step region: a full page load, also under htmx."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _not_editable(request: AuthedRequest, reflection: Reflection) -> HttpResponse:
+    messages.info(
+        request,
+        _("This reflection has been submitted. To change it, choose “Amend this reflection”."),
+    )
+    return _leave_flow(request, reflection.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def start(request: AuthedRequest) -> HttpResponse:
+    """Start a reflection: in the worker's organisation, or the one they choose."""
+    organisations = organisations_to_write_in(user=request.user)
+    if not organisations:
+        return render(request, "reflections/flow/not_peer_worker.html", status=403)
+    if current_version() is None:
+        return render(request, "framework/not_loaded.html", status=503)
+    error = ""
+    if request.method == "POST":
+        chosen: Organisation | None = organisations[0] if len(organisations) == 1 else None
+        if len(organisations) > 1:
+            wanted = _int(request.POST.get("organisation"))
+            chosen = next((o for o in organisations if o.pk == wanted), None)
+        if chosen is None:
+            error = _("Choose the organisation this session was for.")
+        else:
+            reflection = services.reflection_start(by=request.user, organisation=chosen)
+            return HttpResponseRedirect(_step_url(reflection, Step.SESSION), status=SEE_OTHER)
+    drafts = Reflection.objects.filter(
+        author=request.user,
+        status=Reflection.Status.DRAFT,
+        organisation__in=organisations,
+    ).order_by("-updated_at")[:5]
+    return render(
+        request,
+        "reflections/flow/start.html",
+        {"organisations": organisations, "drafts": drafts, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@vary_on_headers("HX-Request")
+def step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
+    """One step of the guided reflection: show it, or save it and go on."""
+    current = _step_or_404(step)
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
+    except ReflectionStateError as error:
+        return _not_editable(request, error.reflection)
+    if request.method == "GET":
+        return _render_step(request, reflection, _bundle(current, reflection))
+
+    data = request.POST
+    go = data.get("go", "next")
+    if current in (Step.CHAINS, Step.NEXT_STEPS) and (
+        go in ("add", "suggest") or go.startswith("remove-")
+    ):
+        return _render_step(request, reflection, _rearranged(current, reflection, data, go))
+
+    bundle = _bundle(current, reflection, data)
+    if _int(data.get("revision")) != reflection.revision:
+        conflict = _differences(bundle, _bundle(current, reflection))
+        return _render_step(request, reflection, bundle, conflict=conflict)
+    if not bundle.is_valid():
+        return _render_step(request, reflection, bundle)
+    try:
+        services.reflection_save_step(
+            reflection=reflection,
+            by=request.user,
+            step=current,
+            values=bundle.values(),
+            revision=reflection.revision,
+        )
+    except services.ConflictError as error:
+        conflict = _differences(bundle, _bundle(current, error.server))
+        return _render_step(request, error.server, bundle, conflict=conflict)
+    except services.NotEditableError:
+        return _not_editable(request, reflection)
+    except ValidationError as error:
+        return _render_step(
+            request, reflection, bundle, errors=[("flow-form", m) for m in error.messages]
+        )
+
+    if go == "later":
+        messages.success(request, _("Your draft is saved. You can carry on whenever you like."))
+        return _leave_flow(request, reflection.get_absolute_url())
+    previous = steps.preceding(current)
+    target = previous if go == "back" and previous is not None else steps.following(current)
+    return HttpResponseRedirect(_step_url(reflection, target), status=SEE_OTHER)
+
+
+def _rearranged(step: Step, reflection: Reflection, data: Any, go: str) -> StepBundle:
+    """The posted rows with one added or removed, or re-ordered suggestions: not saved."""
+    remove = _int(go.removeprefix("remove-")) if go.startswith("remove-") else None
+    if step is Step.CHAINS:
+        rows = rearranged_rows(
+            data, steps.CHAIN_PREFIX, CHAIN_FIELDS, steps.MAX_CHAINS, add=go == "add", remove=remove
+        )
+        return _bundle(step, reflection, rows=rows)
+    rows = rearranged_rows(
+        data, steps.ACTION_PREFIX, ACTION_FIELDS, steps.MAX_ACTIONS, add=go == "add", remove=remove
+    )
+    fields = {name: data.get(name) for name in steps.STEP_FIELDS[step]}
+    return _bundle(step, reflection, rows=rows, fields=fields)
+
+
+def _conflict_fragment(
+    request: AuthedRequest, reflection: Reflection, differences: list[dict[str, str]] | None
+) -> HttpResponse:
+    return render(
+        request,
+        "reflections/partials/_conflict.html",
+        {"reflection": reflection, "conflict": differences, "revision": reflection.revision},
+        status=409,
+    )
+
+
+@require_POST
+def autosave(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
+    """Save the step as the worker types. JSON on success and for field errors.
+
+    401 when signed out (rather than a redirect the script would have to guess at); 409 with
+    the conflict fragment when another tab saved first, or the reflection was submitted.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "signed_out"}, status=401)
+    current = _step_or_404(step)
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
+    except ReflectionStateError as error:
+        return _conflict_fragment(request, error.reflection, None)
+    bundle = _bundle(current, reflection, request.POST)
+    if _int(request.POST.get("revision")) != reflection.revision:
+        return _conflict_fragment(
+            request, reflection, _differences(bundle, _bundle(current, reflection))
+        )
+    if not bundle.is_valid():
+        return JsonResponse(
+            {"errors": bundle.field_errors(), "summary": bundle.error_summary()}, status=422
+        )
+    try:
+        result = services.reflection_save_step(
+            reflection=reflection,
+            by=request.user,
+            step=current,
+            values=bundle.values(),
+            revision=reflection.revision,
+        )
+    except services.ConflictError as error:
+        return _conflict_fragment(
+            request, error.server, _differences(bundle, _bundle(current, error.server))
+        )
+    except services.NotEditableError:
+        return _conflict_fragment(request, reflection, None)
+    except ValidationError as error:
+        return JsonResponse(
+            {
+                "errors": {"__all__": error.messages},
+                "summary": [["flow-form", m] for m in error.messages],
+            },
+            status=422,
+        )
+    return JsonResponse(
+        {
+            "revision": result.reflection.revision,
+            "saved_at": timezone.localtime().strftime("%H:%M"),
+            "row_ids": result.row_ids,
+        }
+    )
+
+
+@require_GET
+@login_required
+def chain_options(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A chain's mechanism and outcome choices, ordered for the context chosen (htmx)."""
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
+    except ReflectionStateError as error:
+        raise Http404 from error
+    row = _int(request.GET.get("row"))
+    if row is None or not 0 <= row < steps.MAX_CHAINS:
+        raise Http404
+    prefix = f"{steps.CHAIN_PREFIX}-{row}"
+    raw = {name: request.GET.get(f"{prefix}-{name}", "") for name in CHAIN_FIELDS}
+    form = ChainForm(
+        initial=raw, prefix=prefix, choices=chain_choices(version=reflection.framework_version)
+    )
+    return render(request, "reflections/partials/_chain_options.html", {"form": form})
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def check(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every answer on one page, with a link back to change each, and the submit button."""
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
+    except ReflectionStateError as error:
+        return _not_editable(request, error.reflection)
+    reflection_with_content(reflection=reflection)
+    context = {
+        **_flow_context(reflection, steps.CHECK),
+        "content": snapshot_for_display(reflection_snapshot(reflection)),
+        "step_template": "reflections/flow/steps/_check.html",
+        "revision": reflection.revision,
+        "previous": Step.NEXT_STEPS,
+        "change_links": True,
+    }
+    template = "reflections/partials/_flow.html" if request.htmx else "reflections/flow/step.html"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def submit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Submit after the privacy check; from the privacy page, with the matches confirmed."""
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
+    except ReflectionStateError as error:
+        return _not_editable(request, error.reflection)
+    was_amending = reflection.is_amending
+    from_privacy_page = "confirming" in request.POST
+    try:
+        services.reflection_submit(
+            reflection=reflection,
+            by=request.user,
+            revision=_int(request.POST.get("revision")) or -1,
+            confirmed=request.POST.getlist("confirm"),
+        )
+    except services.PrivacyCheckError as error:
+        if from_privacy_page:
+            return _render_privacy(request, reflection, error.matches, incomplete=True)
+        return redirect("reflections:privacy", pk=reflection.pk)
+    except services.ConflictError:
+        messages.warning(
+            request,
+            _(
+                "This reflection changed in another tab or device. Please check it again before submitting."
+            ),
+        )
+        return redirect("reflections:check", pk=reflection.pk)
+    except services.NotEditableError:
+        return _not_editable(request, reflection)
+    if was_amending:
+        messages.success(
+            request, _("Your changes are saved, and the earlier version is kept in its history.")
+        )
+    else:
+        messages.success(request, _("Your reflection is submitted. Thank you for taking the time."))
+    return redirect(reflection.get_absolute_url())
+
+
+def _render_privacy(
+    request: AuthedRequest, reflection: Reflection, matches: list[Any], *, incomplete: bool = False
+) -> HttpResponse:
+    return render(
+        request,
+        "reflections/flow/privacy.html",
+        {
+            "reflection": reflection,
+            "matches": [
+                {"match": match, "edit_url": f"{_step_url(reflection, match.step)}#{match.anchor}"}
+                for match in matches
+            ],
+            "revision": reflection.revision,
+            "incomplete": incomplete,
+        },
+        status=400 if incomplete else 200,
+    )
+
+
+@require_GET
+@login_required
+def privacy(request: AuthedRequest, pk: int) -> HttpResponse:
+    """What the privacy check found: for each, change it or confirm it identifies no one."""
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
+    except ReflectionStateError as error:
+        return _not_editable(request, error.reflection)
+    matches = services.reflection_privacy_matches(reflection=reflection)
+    if not matches:
+        return redirect("reflections:check", pk=reflection.pk)
+    return _render_privacy(request, reflection, matches)
+
+
+@require_GET
+@login_required
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The reflection, readable and printable, with its amendment history."""
+    reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.VIEW)
+    reflection_with_content(reflection=reflection)
+    return render(
+        request,
+        "reflections/detail.html",
+        {
+            "reflection": reflection,
+            "content": snapshot_for_display(reflection_snapshot(reflection)),
+            "revisions": list(reflection.revisions.all()),
+            "version": reflection.framework_version,
+        },
+    )
+
+
+@require_GET
+@login_required
+def revision(request: AuthedRequest, pk: int, number: int) -> HttpResponse:
+    """An earlier version of an amended reflection, as it was."""
+    reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.VIEW)
+    old = get_object_or_404(ReflectionRevision, reflection=reflection, revision=number)
+    position = ReflectionRevision.objects.filter(
+        reflection=reflection, revision__lte=number
+    ).count()
+    return render(
+        request,
+        "reflections/flow/revision.html",
+        {
+            "reflection": reflection,
+            "old": old,
+            "position": position,
+            "content": snapshot_for_display(old.snapshot),
+            "version": reflection.framework_version,
+        },
+    )
+
+
+@require_POST
+@login_required
+def amend(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Reopen a submitted reflection for its author to change."""
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.AMEND)
+    except ReflectionStateError as error:
+        return redirect(error.reflection.get_absolute_url())
+    services.reflection_amend(reflection=reflection, by=request.user)
+    messages.info(
+        request,
+        _("Reopened. Change what you need, then submit it again from the last step."),
+    )
+    return redirect(_step_url(reflection, Step.SESSION))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Delete a draft, after asking."""
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.DELETE)
+    except ReflectionStateError as error:
+        return redirect(error.reflection.get_absolute_url())
+    if request.method == "POST":
+        services.reflection_delete(reflection=reflection, by=request.user, request=request)
+        messages.success(request, _("The draft is deleted."))
+        return redirect("reflections:list")
+    return render(request, "reflections/flow/delete.html", {"reflection": reflection})
