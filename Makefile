@@ -1,17 +1,46 @@
 # The two commands a newcomer needs: `make run` and `make test`.
+#
+#   make run              set up, migrate, load the framework, add demo data, serve on :8000
+#   PORT=8001 make run    the same on another port
+#   make test             set up, then lint, formatting, types, the suite and the browser tests
+#
+# Set-up is a virtual environment in .venv; a stamp file records the install so a second run
+# starts in seconds, and editing pyproject.toml reinstalls.
 SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
 
 # Development defaults for `make run`; production reads real environment variables instead.
 RUN_ENV := DEBUG=true
 
-.PHONY: run test setup lint types check-deploy browser-test clean
+# When set (by .ci/run), each pytest run also writes a JUnit report there for the summary.
+JUNIT_DIR ?=
+junit = $(if $(JUNIT_DIR),--junitxml=$(JUNIT_DIR)/$(1).xml,)
+
+# pytest exits 5 when it collects nothing; that is reported loudly rather than failing the run,
+# because a marker with no tests yet is not a broken suite.
+define pytest_run
+	rc=0; $(1) $(BIN)/python -m pytest $(2) $(call junit,$(3)) || rc=$$?; \
+	if [ "$$rc" -eq 5 ]; then \
+		echo "!!! NOTICE: pytest $(2) collected no tests."; \
+	elif [ "$$rc" -ne 0 ]; then \
+		exit "$$rc"; \
+	fi
+endef
+
+.PHONY: run prepare setup test lint types unit browser-test check-deploy clean
 
 $(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { \
+		echo "$(PYTHON) was not found: install Python 3.11 or run with PYTHON=/path/to/python3.11."; \
+		exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
@@ -20,22 +49,45 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	@mkdir -p var
 
-run: setup
+# Migrate, load the APPEAR data (a no-op when unchanged) and add demo people to an empty database.
+prepare: setup
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py load_framework
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo --if-empty
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# The whole suite but the browser tests, which need Chromium (see .ci/run and `make browser-test`).
+run: prepare
+	@echo "Serving APPEAR Reflect at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	$(RUN_ENV) exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite: lint, formatting, types, unit and integration tests, then the browser tests
+# in a pytest run of their own (they need Chromium and a live server).
 test: setup
+	@$(MAKE) --no-print-directory lint types unit browser-test
+
+lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+types: setup
 	$(RUN_ENV) $(BIN)/mypy
-	$(BIN)/python -m pytest -m "not browser"
 
+unit: setup
+	@$(call pytest_run,,-m "not browser",unit)
+
+# Chromium comes from Debian (`playwright install` cannot download a browser here).
+# SKIP_BROWSER_TESTS=1 skips these tests on purpose, and says so loudly.
 browser-test: setup
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest -m browser
+	@if [ "$${SKIP_BROWSER_TESTS:-}" = 1 ]; then \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!!! SKIP_BROWSER_TESTS=1: the browser tests were NOT run."; \
+		echo "!!! The suite is incomplete; unset SKIP_BROWSER_TESTS to run them."; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		exit 0; \
+	fi; \
+	bash .ci/ensure-chromium; \
+	$(call pytest_run,DJANGO_ALLOW_ASYNC_UNSAFE=true,-m browser,browser)
 
+# Runs the deploy check with the environment you give it (SECRET_KEY, ALLOWED_HOSTS, ...).
 check-deploy: setup
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
