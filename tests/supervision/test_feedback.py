@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.core import mail
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SupervisionLink, User
 from reflections.models import Reflection
 from supervision.models import Comment, Share
+from supervision.selectors import feedback_thread, share_state
 from tests.supervision.sharing_support import SharingTestCase
 
 HTMX = {"HX-Request": "true"}
@@ -176,3 +179,61 @@ class MarkDiscussedTests(SharingTestCase):
     def test_a_draft_cannot_be_marked(self) -> None:
         Reflection.objects.filter(pk=self.reflection_.pk).update(status=Reflection.Status.DRAFT)
         assert self.p.client_for(self.p.sam).post(self.url).status_code == 404
+
+
+class WorkerSidePartialTests(SharingTestCase):
+    """The partials the author's own reflection page includes, rendered as that page will."""
+
+    def render(self, template: str, context: dict[str, object]) -> str:
+        request = RequestFactory().get(self.reflection_.get_absolute_url())
+        request.user = self.p.alice
+        return render_to_string(template, context, request=request)
+
+    def setUp(self) -> None:
+        self.reflection_ = self.reflection()
+
+    def test_the_share_control_offers_the_current_supervisor(self) -> None:
+        html = self.render(
+            "supervision/partials/_share_controls.html",
+            {
+                "reflection": self.reflection_,
+                "share_state": share_state(reflection=self.reflection_),
+            },
+        )
+        assert "Share with Sam" in html
+        assert reverse("supervision:reflection_share", kwargs={"pk": self.reflection_.pk}) in html
+        assert f'name="next" value="{self.reflection_.get_absolute_url()}"' in html
+
+    def test_the_share_control_says_a_draft_must_be_submitted_first(self) -> None:
+        draft = self.reflection(status=Reflection.Status.DRAFT)
+        html = self.render(
+            "supervision/partials/_share_controls.html",
+            {"reflection": draft, "share_state": share_state(reflection=draft)},
+        )
+        assert "Submit this reflection to share it" in html
+        assert "<form" not in html
+
+    def test_the_thread_lets_the_author_reply_while_it_is_shared(self) -> None:
+        self.share(self.reflection_)
+        self.comment(self.reflection_, self.p.sam, "What helped?")
+        html = self.render(
+            "supervision/partials/_comment_thread.html",
+            {
+                "reflection": self.reflection_,
+                "feedback": feedback_thread(reflection=self.reflection_, user=self.p.alice),
+            },
+        )
+        assert "What helped?" in html
+        assert "Send reply" in html
+        assert "Send comment" in html
+
+    def test_an_unshared_reflection_explains_where_comments_come_from(self) -> None:
+        html = self.render(
+            "supervision/partials/_comment_thread.html",
+            {
+                "reflection": self.reflection_,
+                "feedback": feedback_thread(reflection=self.reflection_, user=self.p.alice),
+            },
+        )
+        assert "When you share this reflection with your supervisor" in html
+        assert "<form" not in html

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Membership, SupervisionLink
+from reflections.flow_selectors import reflection_snapshot, reflection_with_content
 from reflections.models import Reflection
 from supervision.models import Share
 from tests.supervision.sharing_support import SECRET_TEXTS, SharingTestCase
@@ -349,8 +350,6 @@ class SupervisorReadingTests(SharingTestCase):
 
 class SupervisorReadingWhileAmendingTests(SharingTestCase):
     def test_the_supervisor_reads_the_last_submitted_words_not_unfinished_changes(self) -> None:
-        from reflections.flow_selectors import reflection_snapshot, reflection_with_content
-
         reflection = self.full_reflection()
         self.share(reflection)
         reflection_with_content(reflection=reflection)
