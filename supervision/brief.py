@@ -8,7 +8,8 @@ practice map as My practice, from the same functions.
 
 To stay on one page the brief summarises at most KEY_POINT_LIMIT reflections and lists at
 most ACTION_LIMIT open actions of each kind; the counts above them still cover every shared
-reflection, and the brief says how many were left out.
+reflection, and the brief says how many were left out. Actions due soonest come first, then
+those without a date from the newest reflections.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
@@ -372,7 +373,7 @@ def build_brief(
     reflection_actions = list(
         Action.objects.filter(done_at__isnull=True, reflection__in=shared.values("pk"))
         .select_related("reflection")
-        .order_by("due_on", "reflection__session_date", "pk")
+        .order_by(F("due_on").asc(nulls_last=True), "-reflection__session_date", "pk")
     )
     supervisors = _supervisors(audience)
     record_actions = list(
@@ -383,7 +384,7 @@ def build_brief(
             record__next_version__isnull=True,
         )
         .select_related("owner", "record")
-        .order_by("due_on", "pk")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
     )
     organisations = sorted(
         {link.organisation_id: link.organisation for link in audience.links}.values(),

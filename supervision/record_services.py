@@ -98,6 +98,12 @@ def _write_content(*, record: SupervisionRecord, content: RecordContent) -> None
     record.held_on = content.held_on
     record.attendees = content.attendees
     record.explored = content.explored
+    # full_clean does not apply a TextField's max_length, so the limit is checked here.
+    limit = SupervisionRecord._meta.get_field("explored").max_length
+    if limit is not None and len(record.explored) > limit:
+        raise ValidationError(
+            {"explored": _("Keep this to %(limit)d characters.") % {"limit": limit}}
+        )
     record.full_clean()
     record.save()
     record.reflections.set(

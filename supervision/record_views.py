@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -435,7 +434,13 @@ def brief_pdf(request: AuthedRequest, user_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------------------------
 
 
-PRINTED_TEXTS = ("what_happened", "how_i_felt", "went_well", "was_hard")
+def _printed_texts(reflection: Reflection) -> list[tuple[str, str]]:
+    return [
+        (_("What happened"), reflection.what_happened),
+        (_("How I felt"), reflection.how_i_felt),
+        (_("What went well"), reflection.went_well),
+        (_("What was hard"), reflection.was_hard),
+    ]
 
 
 def reflection_print_context(reflection: Reflection) -> dict[str, Any]:
@@ -443,10 +448,7 @@ def reflection_print_context(reflection: Reflection) -> dict[str, Any]:
     return {
         "reflection": reflection,
         "version": reflection.framework_version,
-        "reflection_texts": [
-            (capfirst(Reflection._meta.get_field(name).verbose_name), getattr(reflection, name))
-            for name in PRINTED_TEXTS
-        ],
+        "reflection_texts": _printed_texts(reflection),
         "chain_sentences": [(chain, chain_sentence(chain)) for chain in reflection.chains.all()],
     }
 

@@ -57,11 +57,11 @@ class RecordsTestCase(SharingTestCase):
         chains and outcome observations over the framework so coverage and the map have
         something to count.
         """
+        fields.setdefault("person_label", f"P{index % 7}")
+        fields.setdefault("learning", f"Learning number {index}: slow down and ask what they want.")
         reflection = self.reflection(
             author,
             session_date=session_date or timezone.localdate() - timedelta(days=index + 1),
-            person_label=f"P{index % 7}",
-            learning=f"Learning number {index}: slow down and ask what they want.",
             **fields,
         )
         contexts = self.contexts()
