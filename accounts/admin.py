@@ -8,7 +8,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
-from accounts.models import AuditEvent, Membership, Organisation, SupervisionLink, User
+from accounts.models import (
+    AuditEvent,
+    Invitation,
+    Membership,
+    Organisation,
+    SupervisionLink,
+    User,
+)
 
 
 @admin.register(User)
@@ -35,6 +42,30 @@ class SupervisionLinkAdmin(admin.ModelAdmin):
     list_display = ("supervisor", "worker", "organisation", "starts_on", "ended_at")
     list_filter = ("organisation",)
     raw_id_fields = ("supervisor", "worker", "created_by")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are sent and revoked from the organisation admin pages, which
+    e-mail the link and write the audit trail; the token itself is never stored."""
+
+    list_display = (
+        "email",
+        "organisation",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
+    list_filter = ("organisation",)
+    list_select_related = ("organisation",)
+    exclude = ("token_hash",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(AuditEvent)
