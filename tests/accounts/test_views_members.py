@@ -77,6 +77,17 @@ class MemberPageTests(PersonasTestCase):
         assert "Sam supervises Alice" in html
         assert "Deactivate Alice" in html
 
+    def test_an_admin_is_not_offered_to_deactivate_themselves(self) -> None:
+        html = self.p.client_for(self.p.olive).get(self.url(self.p.olive)).content.decode()
+        assert "You cannot deactivate yourself" in html
+        assert "member_deactivate" not in html
+        assert "/deactivate/" not in html
+
+    def test_a_deactivated_member_is_offered_reactivation(self) -> None:
+        html = self.p.client_for(self.p.olive).get(self.url(self.p.dee)).content.decode()
+        assert "Reactivate Dee" in html
+        assert "Deactivated on" in html
+
     def test_another_organisations_member_is_a_404_under_our_slug(self) -> None:
         client = self.p.client_for(self.p.olive)
         assert client.get(self.url(self.p.omar)).status_code == 404
