@@ -52,6 +52,9 @@ def _share_controls(
         "reflection": reflection,
         "share_state": selectors.share_state(reflection=reflection),
         "share_form": form,
+        # The page the control sits on, not this endpoint, so a later post without
+        # JavaScript still returns there.
+        "share_next": request.htmx.current_url_abs_path or "",
     }
     return render(request, "supervision/partials/_share_controls.html", context)
 
