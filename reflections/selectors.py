@@ -1,0 +1,532 @@
+"""Reads of a worker's own reflections: My reflections and My practice.
+
+Every read here is scoped to one author (the signed-in person) and runs a fixed number of
+queries whatever the number of reflections: filters are `Exists` subqueries, counts are
+grouped in the database, and list rows come with their badges prefetched.
+
+Contexts, mechanisms and outcome domains are matched by key, not by row, so reflections
+written against an older framework version are found and counted under the current
+version's entity of the same key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import TruncMonth
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import User
+from framework.models import Context, FrameworkVersion, Link, Mechanism, OutcomeDomain, Tension
+from framework.selectors import included_study_count, links_with_evidence
+from reflections.models import Chain, ContextRating, OutcomeObservation, Reflection
+from reflections.practice import (
+    CO_OCCURRENCE_PRESENCE,
+    ChainCount,
+    Entity,
+    EvidenceRoute,
+    PairCount,
+    PresenceRow,
+)
+
+# The reflection's own free-text fields, in the order a snippet looks through them. The
+# PostgreSQL search index (migration 0002_reflection_search_index) is built on exactly
+# this list; change both together.
+SEARCH_FIELDS = (
+    "what_happened",
+    "how_i_felt",
+    "went_well",
+    "was_hard",
+    "unintended_effects",
+    "learning",
+)
+SEARCH_CONFIG = "english"
+# The SQLite fallback matches each word separately; more words than this add nothing useful.
+MAX_SEARCH_WORDS = 8
+SNIPPET_LENGTH = 200
+
+
+# --------------------------------------------------------------------------------------------
+# Framework choices for the filters and the practice page
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FrameworkEntities:
+    """The current version's contexts, mechanisms and domains, as plain entities."""
+
+    contexts: list[Entity]
+    mechanisms: list[Entity]
+    domains: list[Entity]
+
+    @classmethod
+    def empty(cls) -> FrameworkEntities:
+        return cls(contexts=[], mechanisms=[], domains=[])
+
+
+def framework_entities(*, version: FrameworkVersion | None) -> FrameworkEntities:
+    """Contexts, mechanisms (by short name) and outcome domains of `version`, in order.
+
+    Three queries; none before a framework is loaded.
+    """
+    if version is None:
+        return FrameworkEntities.empty()
+    return FrameworkEntities(
+        contexts=[_context_entity(context) for context in version.contexts.all()],
+        mechanisms=[
+            Entity(key=m.key, name=m.short_name, href=m.get_absolute_url(), summary=m.statement)
+            for m in version.mechanisms.all()
+        ],
+        domains=[
+            Entity(key=d.key, name=d.name, href=d.get_absolute_url(), summary=d.summary)
+            for d in version.outcome_domains.all()
+        ],
+    )
+
+
+def _context_entity(context: Context) -> Entity:
+    return Entity(
+        key=context.key, name=context.name, href=context.get_absolute_url(), summary=context.summary
+    )
+
+
+def own(*, user: User) -> QuerySet[Reflection]:
+    """`user`'s own reflections in the organisations where their membership is still active.
+
+    The same rule as reflections.access: a deactivated worker's old session shows nothing,
+    and a worker who left one organisation keeps seeing only the other's reflections. The
+    membership is joined, not queried, so this adds no query.
+    """
+    return Reflection.objects.filter(
+        author=user,
+        author__is_active=True,
+        organisation__memberships__user=user,
+        organisation__memberships__is_active=True,
+    )
+
+
+def person_labels(*, user: User) -> list[str]:
+    """The distinct person labels `user` has used, alphabetically. One query."""
+    return list(
+        own(user=user)
+        .exclude(person_label="")
+        .order_by("person_label")
+        .values_list("person_label", flat=True)
+        .distinct()
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# My reflections
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What My reflections is narrowed by; empty values mean "any"."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    context: str = ""
+    mechanism: str = ""
+    domain: str = ""
+    person: str = ""
+    supervision: bool = False
+    status: str = ""
+    query: str = ""
+
+
+def context_recorded(key: str) -> Q:
+    """Reflections where the context with `key` was rated present at all, or used in a chain."""
+    rated = ContextRating.objects.filter(
+        reflection=OuterRef("pk"), context__key=key, presence__gte=1
+    )
+    chained = Chain.objects.filter(reflection=OuterRef("pk"), context__key=key)
+    return Q(Exists(rated)) | Q(Exists(chained))
+
+
+def mechanism_recorded(key: str) -> Q:
+    """Reflections with a chain through the mechanism with `key`."""
+    return Q(Exists(Chain.objects.filter(reflection=OuterRef("pk"), mechanism__key=key)))
+
+
+def domain_recorded(key: str) -> Q:
+    """Reflections with a chain ending in, or an observation in, the domain with `key`."""
+    chained = Chain.objects.filter(reflection=OuterRef("pk"), outcome_domain__key=key)
+    observed = OutcomeObservation.objects.filter(reflection=OuterRef("pk"), domain__key=key)
+    return Q(Exists(chained)) | Q(Exists(observed))
+
+
+def own_reflections(*, user: User, filters: ListFilters) -> QuerySet[Reflection]:
+    """`user`'s own reflections (drafts and submitted) narrowed by `filters`, newest first.
+
+    Never anyone else's, whatever the filters say, and only while the membership is active
+    (see `own`). With a search on PostgreSQL the most
+    relevant come first (ties newest first); elsewhere the order is always newest session
+    first. Badges (contexts rated present) are prefetched as `present_ratings`, so a page of
+    rows costs one query more, not one per row.
+    """
+    queryset = own(user=user)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.date_from:
+        queryset = queryset.filter(session_date__gte=filters.date_from)
+    if filters.date_to:
+        queryset = queryset.filter(session_date__lte=filters.date_to)
+    if filters.person:
+        queryset = queryset.filter(person_label=filters.person)
+    if filters.supervision:
+        queryset = queryset.filter(bring_to_supervision=True)
+    if filters.context:
+        queryset = queryset.filter(context_recorded(filters.context))
+    if filters.mechanism:
+        queryset = queryset.filter(mechanism_recorded(filters.mechanism))
+    if filters.domain:
+        queryset = queryset.filter(domain_recorded(filters.domain))
+    ordering = ["-session_date", "-id"]
+    if filters.query:
+        queryset, ranked = _search(queryset, filters.query)
+        if ranked:
+            ordering = ["-rank", *ordering]
+    return queryset.order_by(*ordering).prefetch_related(
+        Prefetch(
+            "context_ratings",
+            queryset=ContextRating.objects.filter(presence__gte=1)
+            .select_related("context")
+            .order_by("context__order"),
+            to_attr="present_ratings",
+        )
+    )
+
+
+def search_is_ranked() -> bool:
+    """Whether a search orders by relevance (PostgreSQL) rather than by date (SQLite)."""
+    return connection.vendor == "postgresql"
+
+
+def _search(queryset: QuerySet[Reflection], query: str) -> tuple[QuerySet[Reflection], bool]:
+    """Narrow to reflections whose free text matches `query`; True when ranked by relevance.
+
+    PostgreSQL: full-text search with the English configuration (stemming, so "walks"
+    finds "walking"), web-search syntax ("quoted phrases", -excluded words) over the
+    reflection's own text, ranked, plus the evidence, chain, observation and action texts.
+    SQLite: every word must appear, case-insensitively, somewhere in the same texts.
+    """
+    if search_is_ranked():
+        search = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+        vector = SearchVector(*SEARCH_FIELDS, config=SEARCH_CONFIG)
+        # A union of plain matches rather than one OR: each branch can then use its own
+        # index (the GIN index on the reflection's text, the foreign keys for the rest).
+        matching = queryset.alias(document=vector).filter(document=search).order_by().values("pk")
+        candidates = queryset.order_by().values("pk")
+        for model, text_field in _RELATED_TEXT:
+            matching = matching.union(
+                model.objects.filter(reflection__in=candidates)
+                .alias(document=SearchVector(text_field, config=SEARCH_CONFIG))
+                .filter(document=search)
+                .order_by()
+                .values("reflection_id")
+            )
+        queryset = queryset.filter(pk__in=matching).annotate(rank=SearchRank(vector, search))
+        return queryset, True
+    for word in query.split()[:MAX_SEARCH_WORDS]:
+        matches = Q()
+        for name in SEARCH_FIELDS:
+            matches |= Q(**{f"{name}__icontains": word})
+        for model, text_field in _RELATED_TEXT:
+            related_match = model.objects.filter(
+                reflection=OuterRef("pk"), **{f"{text_field}__icontains": word}
+            )
+            matches |= Q(Exists(related_match))
+        queryset = queryset.filter(matches)
+    return queryset, False
+
+
+_RELATED_TEXT: list[tuple[type[ContextRating] | type[Chain] | type[OutcomeObservation], str]] = [
+    (ContextRating, "evidence"),
+    (Chain, "description"),
+    (OutcomeObservation, "observation"),
+]
+
+
+@dataclass(frozen=True)
+class ReflectionRow:
+    """One line of My reflections: the reflection, its context badges and a snippet."""
+
+    reflection: Reflection
+    present_ratings: list[ContextRating]
+    snippet: SafeString
+
+
+def reflection_rows(reflections: Sequence[Reflection], *, query: str = "") -> list[ReflectionRow]:
+    """Rows for a page of `own_reflections`; no queries beyond the page and its prefetch."""
+    return [
+        ReflectionRow(
+            reflection=reflection,
+            present_ratings=list(getattr(reflection, "present_ratings", [])),
+            snippet=text_snippet([getattr(reflection, name) for name in SEARCH_FIELDS], query),
+        )
+        for reflection in reflections
+    ]
+
+
+def text_snippet(texts: Sequence[str], query: str, *, length: int = SNIPPET_LENGTH) -> SafeString:
+    """A short excerpt of the first text that mentions a search word, with the words marked.
+
+    Without a query (or when only a related text matched), the start of the first non-empty
+    text. The text is escaped; only the `<mark>` elements are markup.
+    """
+    words = [re.escape(word) for word in query.split()[:MAX_SEARCH_WORDS] if word]
+    pattern = re.compile("|".join(words), re.IGNORECASE) if words else None
+    chosen, start = "", 0
+    if pattern is not None:
+        for text in texts:
+            found = pattern.search(text)
+            if found:
+                chosen, start = text, max(found.start() - length // 3, 0)
+                break
+    if not chosen:
+        chosen = next((text for text in texts if text.strip()), "")
+    excerpt = " ".join(chosen[start : start + length].split())
+    if not excerpt:
+        return mark_safe("")
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + length < len(chosen) else ""
+    if pattern is None:
+        return format_html("{}{}{}", prefix, excerpt, suffix)
+    parts: list[SafeString] = []
+    position = 0
+    for found in pattern.finditer(excerpt):
+        parts.append(format_html("{}<mark>{}</mark>", excerpt[position : found.start()], found[0]))
+        position = found.end()
+    parts.append(format_html("{}", excerpt[position:]))
+    return format_html("{}{}{}", prefix, mark_safe("".join(parts)), suffix)  # noqa: S308
+
+
+# --------------------------------------------------------------------------------------------
+# My practice
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceParts:
+    """What the evidence map and the blind-spot hints need from the current version."""
+
+    version: FrameworkVersion
+    contexts: list[Context]
+    mechanisms: list[Mechanism]
+    domains: list[OutcomeDomain]
+    tensions: list[Tension]
+    links: list[Link]  # with their evidence prefetched (framework.selectors)
+    study_count: int
+
+    @property
+    def routes(self) -> list[EvidenceRoute]:
+        """Every cited link by key, through its main and any additional mechanisms."""
+        routes: list[EvidenceRoute] = []
+        for link in self.links:
+            for mechanism in [link.mechanism, *link.additional_mechanisms.all()]:
+                routes.append(
+                    EvidenceRoute(
+                        context=link.context.key,
+                        mechanism=mechanism.key,
+                        domain=link.outcome.domain.key,
+                    )
+                )
+        return routes
+
+
+def evidence_parts(*, version: FrameworkVersion) -> EvidenceParts:
+    """The current version's parts for the evidence map and the prompts, in nine queries.
+
+    Contexts, mechanisms and domains (3), tensions with their contexts (2), links with
+    their context, mechanism, outcome and domain, citations and additional mechanisms (3),
+    and the number of included studies (1).
+    """
+    return EvidenceParts(
+        version=version,
+        contexts=list(version.contexts.all()),
+        mechanisms=list(version.mechanisms.all()),
+        domains=list(version.outcome_domains.all()),
+        tensions=list(
+            version.tensions.prefetch_related(
+                Prefetch("contexts", queryset=Context.objects.only("id", "key"))
+            )
+        ),
+        links=list(links_with_evidence(version.links.all())),
+        study_count=included_study_count(version=version),
+    )
+
+
+def entities_of(parts: EvidenceParts) -> FrameworkEntities:
+    """The parts as plain entities, without another query."""
+    return FrameworkEntities(
+        contexts=[_context_entity(context) for context in parts.contexts],
+        mechanisms=[
+            Entity(key=m.key, name=m.short_name, href=m.get_absolute_url(), summary=m.statement)
+            for m in parts.mechanisms
+        ],
+        domains=[
+            Entity(key=d.key, name=d.name, href=d.get_absolute_url(), summary=d.summary)
+            for d in parts.domains
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: date
+    reflections: int
+    older_version: int
+
+
+@dataclass(frozen=True)
+class PracticeRows:
+    """Aggregated rows about a worker's submitted reflections in one period."""
+
+    months: list[MonthCount]
+    chain_counts: list[ChainCount]
+    presence: list[PresenceRow]
+    pairs: list[PairCount]
+    context_reach: dict[str, int]
+    mechanism_reach: dict[str, int]
+    domain_reach: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(month.reflections for month in self.months)
+
+    @property
+    def older_version(self) -> int:
+        return sum(month.older_version for month in self.months)
+
+    @property
+    def first_month(self) -> date | None:
+        return self.months[0].month if self.months else None
+
+
+def submitted_in_period(*, user: User, start: date | None, end: date) -> QuerySet[Reflection]:
+    """`user`'s submitted reflections with a session from `start` (or ever) to `end`.
+
+    Only in organisations where the membership is still active (see `own`).
+    """
+    queryset = own(user=user).filter(status=Reflection.Status.SUBMITTED, session_date__lte=end)
+    if start is not None:
+        queryset = queryset.filter(session_date__gte=start)
+    return queryset
+
+
+def practice_rows(
+    *,
+    user: User,
+    start: date | None,
+    end: date,
+    version: FrameworkVersion,
+    entities: FrameworkEntities,
+) -> PracticeRows:
+    """Everything My practice counts, grouped in the database: five queries, any data size.
+
+    Only `user`'s submitted reflections with a session in the period count; drafts are
+    still being written. Queries: reflections per month (and how many were written
+    against an older framework version), chains per context → mechanism → domain, presence
+    per month and context, pairs of contexts rated present together, and how many
+    reflections recorded each context, mechanism and domain (one UNION ALL query).
+    """
+    base = submitted_in_period(user=user, start=start, end=end)
+    in_period = Q(reflection__in=base.values("pk"))
+
+    months = [
+        MonthCount(month=row["month"], reflections=row["n"], older_version=row["older"])
+        for row in base.annotate(month=TruncMonth("session_date"))
+        .values("month")
+        .annotate(n=Count("pk"), older=Count("pk", filter=~Q(framework_version=version)))
+        .order_by("month")
+    ]
+    chain_counts = [
+        ChainCount(context=row["c"], mechanism=row["m"], domain=row["d"], count=row["n"])
+        for row in Chain.objects.filter(in_period)
+        .values(c=F("context__key"), m=F("mechanism__key"), d=F("outcome_domain__key"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    ]
+    presence = [
+        PresenceRow(month=row["month"], context=row["c"], total=row["total"], count=row["n"])
+        for row in ContextRating.objects.filter(in_period, presence__isnull=False)
+        .annotate(month=TruncMonth("reflection__session_date"))
+        .values("month", c=F("context__key"))
+        .annotate(total=Sum("presence"), n=Count("pk"))
+        .order_by()
+    ]
+    # A self-join through the reflection: both ratings belong to the same reflection, and
+    # the key order keeps each unordered pair once (the diagonal is the context alone).
+    pairs = [
+        PairCount(first=row["a"], second=row["b"], count=row["n"])
+        for row in ContextRating.objects.filter(
+            in_period,
+            presence__gte=CO_OCCURRENCE_PRESENCE,
+            reflection__context_ratings__presence__gte=CO_OCCURRENCE_PRESENCE,
+            context__key__lte=F("reflection__context_ratings__context__key"),
+        )
+        .values(a=F("context__key"), b=F("reflection__context_ratings__context__key"))
+        .annotate(n=Count("reflection", distinct=True))
+        .order_by()
+    ]
+    context_reach, mechanism_reach, domain_reach = _reach(base, entities)
+    return PracticeRows(
+        months=months,
+        chain_counts=chain_counts,
+        presence=presence,
+        pairs=pairs,
+        context_reach=context_reach,
+        mechanism_reach=mechanism_reach,
+        domain_reach=domain_reach,
+    )
+
+
+def _reach(
+    base: QuerySet[Reflection], entities: FrameworkEntities
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """In how many reflections each context, mechanism and domain was recorded: one query.
+
+    A context counts when rated at least "a little present" or used in a chain; a domain
+    when a chain ends in it or an observation names it; a mechanism when a chain passes
+    through it. Each union is counted as two disjoint parts (rated, then chained but not
+    rated) so every part is a plain grouped count; the five parts travel as one UNION ALL.
+    """
+    in_period = Q(reflection__in=base.values("pk"))
+    rated_present = ContextRating.objects.filter(
+        reflection=OuterRef("reflection"), context__key=OuterRef("context__key"), presence__gte=1
+    )
+    chained_domain = Chain.objects.filter(
+        reflection=OuterRef("reflection"), outcome_domain__key=OuterRef("domain__key")
+    )
+    parts = [
+        ContextRating.objects.filter(in_period, presence__gte=1).values(
+            kind=Value("context"), key=F("context__key")
+        ),
+        Chain.objects.filter(in_period)
+        .exclude(Exists(rated_present))
+        .values(kind=Value("context"), key=F("context__key")),
+        Chain.objects.filter(in_period).values(kind=Value("mechanism"), key=F("mechanism__key")),
+        Chain.objects.filter(in_period).values(kind=Value("domain"), key=F("outcome_domain__key")),
+        OutcomeObservation.objects.filter(in_period)
+        .exclude(Exists(chained_domain))
+        .values(kind=Value("domain"), key=F("domain__key")),
+    ]
+    counted = [part.annotate(n=Count("reflection", distinct=True)).order_by() for part in parts]
+    reach: dict[str, dict[str, int]] = {"context": {}, "mechanism": {}, "domain": {}}
+    for row in counted[0].union(*counted[1:], all=True):
+        totals = reach[row["kind"]]
+        totals[row["key"]] = totals.get(row["key"], 0) + row["n"]
+    return (
+        {entity.key: reach["context"].get(entity.key, 0) for entity in entities.contexts},
+        {entity.key: reach["mechanism"].get(entity.key, 0) for entity in entities.mechanisms},
+        {entity.key: reach["domain"].get(entity.key, 0) for entity in entities.domains},
+    )
