@@ -509,7 +509,7 @@ class ActionForm(forms.Form):
         return ActionInput(id=data.get("id"), text=data["text"], due_on=data.get("due_on"))
 
 
-class RowFormSet(BaseFormSet):  # type: ignore[type-arg]
+class RowFormSet(BaseFormSet):
     """Rows whose ids must be whole numbers and unique; ownership is the service's to check."""
 
     def clean(self) -> None:

@@ -282,7 +282,12 @@ def step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
         messages.success(request, _("Your draft is saved. You can carry on whenever you like."))
         return _leave_flow(request, reflection.get_absolute_url())
     previous = steps.preceding(current)
-    target = previous if go == "back" and previous is not None else steps.following(current)
+    if go == "stay":
+        target: str = current
+    elif go == "back" and previous is not None:
+        target = previous
+    else:
+        target = steps.following(current)
     return HttpResponseRedirect(_step_url(reflection, target), status=SEE_OTHER)
 
 
@@ -313,14 +318,14 @@ def _conflict_fragment(
 
 
 @require_POST
+@login_required
 def autosave(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     """Save the step as the worker types. JSON on success and for field errors.
 
-    401 when signed out (rather than a redirect the script would have to guess at); 409 with
-    the conflict fragment when another tab saved first, or the reflection was submitted.
+    Signed out, it redirects to sign in like every page (static/js/reflect.js asks fetch not
+    to follow, and reads the redirect as "signed out"); 409 with the conflict fragment when
+    another tab saved first, or the reflection was submitted meanwhile.
     """
-    if not request.user.is_authenticated:
-        return JsonResponse({"error": "signed_out"}, status=401)
     current = _step_or_404(step)
     try:
         reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)

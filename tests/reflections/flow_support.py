@@ -54,9 +54,11 @@ def draft(
             reflection=reflection, context=item, presence=2, evidence=f"Evidence for {item.name}"
         )
         rating.factors.set(item.factors.all()[:1])
-    for item in OutcomeDomain.objects.filter(version=version):
+    for outcome_domain in OutcomeDomain.objects.filter(version=version):
         OutcomeObservation.objects.create(
-            reflection=reflection, domain=item, observation=f"Noticed {item.name}"
+            reflection=reflection,
+            domain=outcome_domain,
+            observation=f"Noticed {outcome_domain.name}",
         )
     accepting = context(version, "accepting")
     acceptable = mechanism(version, "i_am_acceptable_or_worthwhile")

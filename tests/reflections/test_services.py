@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 import time_machine
@@ -46,7 +46,7 @@ class ServiceTestCase(TestCase):
         cls.p = make_personas()
         cls.version = load_framework()
 
-    def draft(self, **fields: object) -> Reflection:
+    def draft(self, **fields: Any) -> Reflection:
         return draft(
             author=self.p.alice, organisation=self.p.riverside, version=self.version, **fields
         )
@@ -508,7 +508,7 @@ class DeleteTests(ServiceTestCase):
         with pytest.raises(NotEditableError):
             services.reflection_delete(reflection=reflection, by=self.p.alice)
         assert Reflection.objects.filter(pk=reflection.pk).exists()
-        assert not AuditEvent.objects.exists()
+        assert not AuditEvent.objects.filter(action=AuditEvent.Action.REFLECTION_DELETED).exists()
 
     def test_only_the_author_can_delete(self) -> None:
         reflection = self.draft()
