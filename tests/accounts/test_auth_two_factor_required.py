@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -88,6 +89,17 @@ class RequiredTwoFactorTests(AuthTestCase):
         assert response.url == reverse("mfa_view_recovery_codes")
         assert self.client.get(response.url).status_code == 200
         assert self.client.get("/").status_code == 200
+
+    def test_an_unverified_e_mail_address_does_not_block_enrolment(self) -> None:
+        EmailAddress.objects.create(
+            user=self.personas.sam, email="sam@example.org", primary=True, verified=False
+        )
+        self.sign_in("sam")
+        self.confirm_password()
+        response = self.client.get(ENROL)
+        assert response.status_code == 200
+        secret = secret_on_page(response.content.decode())
+        assert self.client.post(ENROL, {"code": totp_code(secret)}).status_code == 302
 
     def test_the_check_costs_one_query(self) -> None:
         """The middleware asks on every signed-in request, so it must stay one EXISTS query."""
