@@ -56,7 +56,8 @@ prepare: setup
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo --if-empty
 
 run: prepare
-	@echo "Serving APPEAR Reflect at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	@echo "Serving APPEAR Reflect at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)."
+	@echo "Demo sign-ins: README.md, 'Demo sign-ins' (password appear-demo-2025)."
 	$(RUN_ENV) exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite: lint, formatting, types, unit and integration tests, then the browser tests
