@@ -16,6 +16,7 @@ from typing import Any
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.core.internal import ratelimit
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
@@ -35,7 +36,9 @@ def lockout_remaining(request: HttpRequest, credentials: dict[str, Any]) -> tupl
 
     Reads allauth's own rate-limit history so the time shown is the time left, not the
     configured window. The account limit is reported first because it is the one a person
-    can act on (by waiting or resetting their password).
+    can act on (by waiting or resetting their password). allauth.core.internal is not public
+    API: pyproject pins allauth below 66 and tests/accounts/test_auth_throttling.py checks the
+    minutes shown, so a change there fails loudly.
     """
     adapter = get_adapter(request)
     key = adapter._get_login_attempts_cache_key(request, **credentials)
@@ -45,7 +48,7 @@ def lockout_remaining(request: HttpRequest, credentials: dict[str, Any]) -> tupl
         cache_key = ratelimit.get_cache_key(
             request, app="allauth.account", action="login_failed", rate=rate, key=key
         )
-        history = list(ratelimit.cache.get(cache_key, []))
+        history = list(cache.get(cache_key, []))
         allowed, history = ratelimit.apply_rate(history, now, rate, dry_run=True)
         if not allowed and history:
             seconds = max(1, math.ceil(history[-1] + rate.duration - now))

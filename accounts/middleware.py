@@ -69,18 +69,19 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 def _return_path(request: HttpRequest) -> str:
     """The page to come back to after signing in again.
 
-    For a GET it is the page itself. A form POST cannot be repeated by a redirect, so it is
-    the page the form was on (its Referer, if it is this site), where static/js/keep-unsent.js
-    restores what was typed.
+    For a GET it is the page itself. A form POST or an htmx request cannot be repeated by a
+    redirect, so it is the page the person was on (if it is this site), where
+    static/js/keep-unsent.js restores what was typed.
     """
     if request.method == "GET" and not _is_htmx(request):
         return request.get_full_path()
-    referer = request.headers.get("Referer", "")
+    # htmx names the page it was called from; a plain form POST has only the Referer.
+    page = request.headers.get("HX-Current-URL" if _is_htmx(request) else "Referer", "")
     allowed = url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        page, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    if referer and allowed:
-        parts = urlsplit(referer)
+    if page and allowed:
+        parts = urlsplit(page)
         return parts.path + (f"?{parts.query}" if parts.query else "")
     if request.method == "GET":
         return request.get_full_path()
@@ -102,6 +103,8 @@ class IdleSessionMiddleware:
         if not request.user.is_authenticated:
             return self.get_response(request)
         timeout = int(settings.SESSION_IDLE_TIMEOUT)
+        if timeout <= 0:  # Turned off.
+            return self.get_response(request)
         now = int(time.time())
         last_seen = request.session.get(IDLE_LAST_SEEN_KEY)
         if isinstance(last_seen, int) and now - last_seen >= timeout:

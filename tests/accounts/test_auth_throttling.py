@@ -88,3 +88,16 @@ class LockoutTests(AuthTestCase):
             assert LOCKED not in self.attempt("alice", f"wrong-{attempt}")
         self.attempt("alice", PASSWORD)
         assert self.client.session["_auth_user_id"] == str(self.personas.alice.pk)
+
+    def test_many_failures_from_one_network_pause_sign_in_there(self) -> None:
+        for attempt in range(20):
+            self.attempt(f"stranger-{attempt}@example.org", "wrong-password")
+        html = self.attempt("bob", PASSWORD)
+        assert (
+            "Too many failed sign-in attempts from this network. For your security sign-in is "
+            "paused for 1 minute." in html
+        )
+        assert "_auth_user_id" not in self.client.session
+        event = AuditEvent.objects.get(action=AuditEvent.Action.LOCKED_OUT)
+        assert event.subject == self.personas.bob
+        assert event.detail == {"scope": "network", "minutes": 1}
