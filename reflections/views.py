@@ -320,7 +320,7 @@ def _conflict_fragment(
 @require_POST
 @login_required
 def autosave(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
-    """Save the step as the worker types. JSON on success and for field errors.
+    """Save the step as the worker types. JSON, with "saved" true or the field errors.
 
     Signed out, it redirects to sign in like every page (static/js/reflect.js asks fetch not
     to follow, and reads the redirect as "signed out"); 409 with the conflict fragment when
@@ -337,8 +337,10 @@ def autosave(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
             request, reflection, _differences(bundle, _bundle(current, reflection))
         )
     if not bundle.is_valid():
+        # 200, like a re-rendered form: the save was understood and answered with field errors
+        # (a 4xx would be logged by the browser as a failed request on every keystroke).
         return JsonResponse(
-            {"errors": bundle.field_errors(), "summary": bundle.error_summary()}, status=422
+            {"saved": False, "errors": bundle.field_errors(), "summary": bundle.error_summary()}
         )
     try:
         result = services.reflection_save_step(
@@ -357,13 +359,14 @@ def autosave(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     except ValidationError as error:
         return JsonResponse(
             {
+                "saved": False,
                 "errors": {"__all__": error.messages},
                 "summary": [["flow-form", m] for m in error.messages],
-            },
-            status=422,
+            }
         )
     return JsonResponse(
         {
+            "saved": True,
             "revision": result.reflection.revision,
             "saved_at": timezone.localtime().strftime("%H:%M"),
             "row_ids": result.row_ids,

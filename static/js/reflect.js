@@ -293,17 +293,16 @@
             failed(form, "conflict");
           });
         }
-        if (response.status === 422) {
-          return response.json().then(function (answer) {
-            showErrors(form, answer.errors || {});
-            failed(form, "invalid");
-          });
-        }
         if (!response.ok) {
           failed(form, "failed");
           return null;
         }
         return response.json().then(function (answer) {
+          if (!answer.saved) {
+            showErrors(form, answer.errors || {});
+            failed(form, "invalid");
+            return;
+          }
           var revision = form.querySelector("[data-revision]");
           if (revision) {
             revision.value = answer.revision;
