@@ -13,8 +13,8 @@ import math
 import time
 from typing import Any
 
+from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
-from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.core.internal import ratelimit
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -60,7 +60,7 @@ def lockout_remaining(request: HttpRequest, credentials: dict[str, Any]) -> tupl
     return refusals[0]
 
 
-class LoginForm(AllauthLoginForm):
+class LoginForm(allauth_forms.LoginForm):
     """Sign in with a user name or an e-mail address and a password."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -130,3 +130,43 @@ class LoginForm(AllauthLoginForm):
         return ValidationError(
             format_html(message, minutes=minutes, reset=reset_link), code="locked_out"
         )
+
+
+# Sentence-case labels in the site's words; a visible label, not a placeholder, names each field.
+_LABELS = {
+    "email": _("E-mail address"),
+    "oldpassword": _("Current password"),
+    "password1": _("New password"),
+    "password2": _("New password again"),
+}
+
+
+def _relabel(form: Any) -> None:
+    for name, field in form.fields.items():
+        if name in _LABELS:
+            field.label = _LABELS[name]
+        field.widget.attrs.pop("placeholder", None)
+
+
+class ChangePasswordForm(allauth_forms.ChangePasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self)
+
+
+class SetPasswordForm(allauth_forms.SetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self)
+
+
+class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self)
+
+
+class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _relabel(self)

@@ -176,7 +176,13 @@ LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"login": "accounts.auth_forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "accounts.auth_forms.LoginForm",
+    "change_password": "accounts.auth_forms.ChangePasswordForm",
+    "set_password": "accounts.auth_forms.SetPasswordForm",
+    "reset_password": "accounts.auth_forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.auth_forms.ResetPasswordKeyForm",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "APPEAR Reflect: "
 # Adding or removing an e-mail address (a way to reset the password) asks for the password again.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
