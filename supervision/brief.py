@@ -15,7 +15,7 @@ those without a date from the newest reflections.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,7 +26,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
-from framework.diagrams import render_diagram
+from framework.diagrams import Diagram, render_diagram
 from framework.models import FrameworkVersion
 from reflections import practice
 from reflections.models import Action, Chain, ContextRating, OutcomeObservation, Reflection
@@ -80,7 +80,7 @@ class Brief:
     version: FrameworkVersion
     total: int
     coverage: list[CoverageRow]
-    practice_map: SafeString
+    diagram: Diagram
     chains: int
     blind_spots: list[practice.BlindSpot]
     more_blind_spots: int
@@ -91,6 +91,24 @@ class Brief:
     record_actions: list[RecordAction]
     more_record_actions: int
     generated_on: date
+
+    @property
+    def practice_map(self) -> SafeString:
+        """The map for the screen: each box links to its framework page."""
+        return render_diagram(self.diagram)
+
+    @property
+    def practice_map_print(self) -> SafeString:
+        """The map for paper and PDF, without links: the PDF cannot follow the site's links."""
+        return render_diagram(
+            dataclasses.replace(
+                self.diagram,
+                columns=[
+                    [dataclasses.replace(node, href=None) for node in column]
+                    for column in self.diagram.columns
+                ],
+            )
+        )
 
     @property
     def organisation_names(self) -> str:
@@ -293,11 +311,6 @@ def _key_point(reflection: Reflection) -> KeyPoint:
     )
 
 
-def _unlinked(entities: Iterable[practice.Entity]) -> list[practice.Entity]:
-    # The PDF cannot follow the site's links, and the brief is read on paper.
-    return [dataclasses.replace(entity, href=None) for entity in entities]
-
-
 def build_brief(
     *, audience: BriefAudience, start: date, end: date, version: FrameworkVersion
 ) -> Brief:
@@ -310,12 +323,7 @@ def build_brief(
     their people and organisations.
     """
     parts = evidence_parts(version=version)
-    linked = entities_of(parts)
-    entities = FrameworkEntities(
-        contexts=_unlinked(linked.contexts),
-        mechanisms=_unlinked(linked.mechanisms),
-        domains=_unlinked(linked.domains),
-    )
+    entities = entities_of(parts)
     shared = shared_reflections(audience=audience)
     reflections = list(
         shared.filter(session_date__gte=start, session_date__lte=end)
@@ -399,7 +407,7 @@ def build_brief(
         version=version,
         total=total,
         coverage=_coverage(reflections, entities.contexts, reach[0]),
-        practice_map=render_diagram(diagram),
+        diagram=diagram,
         chains=own.chains,
         blind_spots=spots[:BLIND_SPOT_LIMIT],
         more_blind_spots=max(len(spots) - BLIND_SPOT_LIMIT, 0),

@@ -127,6 +127,7 @@ class RecordForm(_QuietMixin, forms.Form):
         quiet: bool = False,
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.quiet = quiet
         self.contexts = contexts
@@ -202,7 +203,10 @@ class RecordActionForm(_QuietMixin, forms.Form):
     owner = forms.ChoiceField(label=_("Whose action"), choices=OWNER_CHOICES, initial="worker")
     due_on = forms.DateField(label=_("Due by"), required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, quiet: bool = False, names: dict[str, str], **kwargs: Any):
+    def __init__(
+        self, *args: Any, quiet: bool = False, names: dict[str, str], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.quiet = quiet
         owner = self.fields["owner"]
@@ -342,6 +346,7 @@ class BriefPeriodForm(forms.Form):
     """The period a brief covers, both ends included, as `?from=…&to=…` in the address."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # "from" is a Python keyword, so these fields cannot be declared as class attributes.
         self.fields["from"] = forms.DateField(label=_("From"), widget=DateInput())

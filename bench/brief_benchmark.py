@@ -1,0 +1,229 @@
+"""Time the one-page supervision brief: its HTML and its PDF, for 5 and for 50 reflections.
+
+Run from the repository root:
+
+    .venv/bin/python bench/brief_benchmark.py            # SQLite in a temporary file
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/appear .venv/bin/python bench/brief_benchmark.py
+
+With DATABASE_URL set, Django's test-database machinery creates a throwaway `test_…`
+database beside it and drops it afterwards; without it, a SQLite file in a temporary
+directory is migrated and deleted. Either way nothing of yours is touched.
+
+It loads the project's framework, makes a worker and a supervisor with a live supervision
+link, and two data sets: 5 and 50 shared reflections (each with five context ratings, two
+chains, an outcome observation and an action). For each it times, N times over:
+
+- html: building the brief (supervision.brief.build_brief) and rendering its PDF template;
+- pdf:  the same, then WeasyPrint turning that HTML into the tagged PDF.
+
+It prints the median, minimum and 90th percentile of each, the queries each build ran, and
+the ratios PDF/HTML and 50/5 reflections. The machines are shared and noisy: read the
+medians and the ratios, which are measured in the same run, rather than single times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def configure(temporary: Path) -> bool:
+    """Point Django at a throwaway database; True when it is PostgreSQL from DATABASE_URL."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "appear_site.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-not-for-any-deployment")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("STATIC_MANIFEST", "false")
+    os.environ.setdefault("WHITENOISE_USE_FINDERS", "true")
+    if os.environ.get("DATABASE_URL"):
+        return True
+    os.environ["DATABASE_URL"] = f"sqlite:///{temporary / 'brief-benchmark.sqlite3'}"
+    return False
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed(action: Callable[[], Any], runs: int) -> list[float]:
+    action()  # warm caches (templates, fonts) so the first run does not skew the figures
+    times = []
+    for _run in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def seed(count: int, suffix: str) -> Any:
+    """A worker with `count` reflections shared with their supervisor; returns the audience."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from accounts.models import Membership, Organisation, SupervisionLink, User
+    from framework.services import framework_data_read, framework_load
+    from reflections.models import Action, Chain, ContextRating, OutcomeObservation, Reflection
+    from supervision.models import RecordAction, Share, SupervisionRecord
+    from supervision.record_access import access_brief
+
+    version = framework_load(data=framework_data_read(settings.FRAMEWORK_DATA_FILE)).version
+    organisation, _created = Organisation.objects.get_or_create(
+        slug="bench", defaults={"name": "Benchmark Peer Support"}
+    )
+    worker = User.objects.create_user(username=f"worker-{suffix}", display_name="Bench Worker")
+    supervisor = User.objects.create_user(
+        username=f"supervisor-{suffix}", display_name="Bench Supervisor"
+    )
+    Membership.objects.create(user=worker, organisation=organisation, is_peer_worker=True)
+    Membership.objects.create(user=supervisor, organisation=organisation, is_supervisor=True)
+    link = SupervisionLink.objects.create(
+        organisation=organisation, supervisor=supervisor, worker=worker
+    )
+    contexts = list(version.contexts.order_by("order"))
+    mechanisms = list(version.mechanisms.order_by("order"))
+    domains = list(version.outcome_domains.order_by("number"))
+    today = timezone.localdate()
+    for index in range(count):
+        reflection = Reflection.objects.create(
+            author=worker,
+            organisation=organisation,
+            framework_version=version,
+            status=Reflection.Status.SUBMITTED,
+            submitted_at=timezone.now(),
+            session_date=today - timedelta(days=index + 1),
+            person_label=f"P{index % 7}",
+            learning="Slowing down helped; next time ask what they want from the session first.",
+        )
+        ContextRating.objects.bulk_create(
+            ContextRating(reflection=reflection, context=context, presence=(index + i) % 4)
+            for i, context in enumerate(contexts)
+        )
+        Chain.objects.bulk_create(
+            Chain(
+                reflection=reflection,
+                order=offset + 1,
+                context=contexts[(index + offset) % len(contexts)],
+                mechanism=mechanisms[(index + offset) % len(mechanisms)],
+                outcome_domain=domains[(index * 2 + offset) % len(domains)],
+            )
+            for offset in range(2)
+        )
+        OutcomeObservation.objects.create(
+            reflection=reflection, domain=domains[index % len(domains)], observation="Noticed."
+        )
+        Action.objects.create(reflection=reflection, text=f"Follow-up {index}")
+        Share.objects.create(reflection=reflection, supervisor=supervisor, link=link)
+    record = SupervisionRecord.objects.create(
+        organisation=organisation,
+        link=link,
+        worker=worker,
+        supervisor=supervisor,
+        held_on=today - timedelta(days=90),
+    )
+    RecordAction.objects.create(record=record, text="Read about endings", owner=worker)
+    return access_brief(user=supervisor, worker_id=worker.pk)
+
+
+def measure(audience: Any, runs: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from framework.selectors import current_version
+    from supervision import pdf
+    from supervision.brief import build_brief
+
+    version = current_version()
+    assert version is not None
+    end = timezone.localdate()
+    start = end - timedelta(days=365)
+
+    def html() -> str:
+        brief = build_brief(audience=audience, start=start, end=end, version=version)
+        return pdf.render_html(
+            template_name="supervision/pdf/brief.html",
+            context={"brief": brief, "period_text": f"{start} to {end}", "version": version},
+        )
+
+    def document() -> bytes:
+        return pdf.html_to_pdf(html())
+
+    with CaptureQueriesContext(connection) as queries:
+        build_brief(audience=audience, start=start, end=end, version=version)
+    sample = document()
+    return {
+        "queries": len(queries),
+        "html": timed(html, runs),
+        "pdf": timed(document, max(3, runs // 2)),
+        "bytes": len(sample),
+        "pages": len(PdfReader(io.BytesIO(sample)).pages),
+    }
+
+
+def summary(times: list[float]) -> str:
+    return (
+        f"median {statistics.median(times):7.1f} ms   min {min(times):7.1f} ms   "
+        f"p90 {percentile(times, 0.9):7.1f} ms   (n={len(times)})"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20, help="HTML runs (PDF runs are half)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="brief-bench-") as temporary:
+        postgres = configure(Path(temporary))
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        test_database = None
+        if postgres:
+            test_database = connection.creation.create_test_db(
+                verbosity=0, autoclobber=True, serialize=False
+            )
+        else:
+            call_command("migrate", verbosity=0)
+        try:
+            print(f"Database: {connection.vendor} ({connection.settings_dict['NAME']})")
+            results = {count: measure(seed(count, str(count)), args.runs) for count in (5, 50)}
+        finally:
+            if test_database is not None:
+                connection.creation.destroy_test_db(test_database, verbosity=0)
+
+    for count, result in results.items():
+        print(f"\n{count} shared reflections: {result['queries']} queries to build the brief")
+        print(f"  html  {summary(result['html'])}")
+        print(f"  pdf   {summary(result['pdf'])}")
+        print(f"        {result['pages']} page(s), {result['bytes']} bytes")
+    small, large = results[5], results[50]
+    for count, result in results.items():
+        ratio = statistics.median(result["pdf"]) / statistics.median(result["html"])
+        print(f"\nPDF / HTML, {count} reflections: {ratio:.1f}x")
+    for kind in ("html", "pdf"):
+        ratio = statistics.median(large[kind]) / statistics.median(small[kind])
+        print(f"50 / 5 reflections, {kind}: {ratio:.2f}x")
+    same = "the same" if small["queries"] == large["queries"] else "DIFFERENT"
+    print(f"Queries, 5 and 50 reflections: {small['queries']} and {large['queries']} ({same})")
+    return 0 if small["queries"] == large["queries"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
