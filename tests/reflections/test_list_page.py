@@ -77,6 +77,14 @@ class TestWhoSeesWhat(TestCase):
         assert "badge--submitted" in html
         assert self.alice_draft.get_absolute_url() in html
 
+    def test_a_submitted_reflection_reopened_for_amendment_stays_listed_and_says_so(self) -> None:
+        Reflection.objects.filter(pk=self.alice_submitted.pk).update(
+            amendment_base={"what_happened": "before"}
+        )
+        response = self.people.client_for(self.people.alice).get(URL, {"status": "submitted"})
+        assert [row.reflection for row in response.context["rows"]] == [self.alice_submitted]
+        assert "Being amended" in response.content.decode()
+
     def test_alice_never_sees_bobs_reflections_whatever_she_asks_for(self) -> None:
         client = self.people.client_for(self.people.alice)
         for query in ("", "?q=Bob", "?status=submitted", f"?page=1&person={'J'}"):
