@@ -217,6 +217,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "APPEAR Reflect <no-reply@loc
 
 # Idle sessions end after this many seconds; the browser warns two minutes before.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+
+# Days an invitation link works before the organisation admin must send a new one.
+INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 7)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
