@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.urls import reverse
@@ -237,6 +239,16 @@ class RenderingTests(RecordsTestCase):
             "file:///etc/passwd",
         ):
             assert pdf.static_path(url) is None, url
+
+    def test_collected_static_files_with_hashed_names_are_found_under_static_root(self) -> None:
+        with tempfile.TemporaryDirectory() as root:
+            hashed = Path(root) / "css" / "pdf.0123abcd.css"
+            hashed.parent.mkdir()
+            hashed.write_text("@page { size: A4; }")
+            with self.settings(STATIC_ROOT=root):
+                found = pdf.static_path(pdf.BASE_URL + "static/css/pdf.0123abcd.css")
+                assert found == hashed.resolve()
+                assert pdf.static_path(pdf.BASE_URL + "static/../" + Path(root).name) is None
 
     def test_the_fetcher_refuses_anything_but_static_files(self) -> None:
         fetcher = pdf.StaticFilesOnly()
