@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Organisation, SupervisionLink, User
@@ -275,6 +275,9 @@ def record_sign(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         else:
             messages.success(request, _("Signed. The record is locked once both of you sign."))
+    if request.htmx and record.is_locked:
+        # Locking changes more of the page than the sign-off region (no more "Change" button).
+        return HttpResponseClientRefresh()
     if request.htmx:
         return render(request, SIGNATURES_PARTIAL, _detail_context(request, record))
     return redirect(record.get_absolute_url())

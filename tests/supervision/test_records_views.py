@@ -279,6 +279,15 @@ class RecordSignViewTests(RecordViewTestCase):
         self.assertContains(response, "You have signed.")
         self.assertNotContains(response, "<html")
 
+    def test_with_htmx_the_signature_that_locks_the_record_reloads_the_page(self) -> None:
+        record = self.record()
+        self.sign(record, self.p.alice)
+        response = self.sign(record, self.p.sam, headers=HTMX)
+        assert response.status_code == 200
+        assert response["HX-Refresh"] == "true"
+        record.refresh_from_db()
+        assert record.is_locked
+
     def test_signing_twice_is_explained_not_repeated(self) -> None:
         record = self.record()
         self.sign(record, self.p.sam)
