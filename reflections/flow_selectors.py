@@ -131,8 +131,14 @@ def reflection_rows(*, reflection: Reflection, step: str) -> Reflection:
         "next-steps": ["actions"],
     }
     if step in lookups:
+        _forget_rows(reflection)
         prefetch_related_objects([reflection], *lookups[step])
     return reflection
+
+
+def _forget_rows(reflection: Reflection) -> None:
+    # A reflection object reused after a save would otherwise keep the rows it read before.
+    getattr(reflection, "_prefetched_objects_cache", {}).clear()
 
 
 def reflection_with_content(*, reflection: Reflection) -> Reflection:
@@ -142,6 +148,7 @@ def reflection_with_content(*, reflection: Reflection) -> Reflection:
     outcome observations (with domains), actions, and the amendment history (content left
     out: the page lists the history, it does not print every old copy).
     """
+    _forget_rows(reflection)
     prefetch_related_objects(
         [reflection],
         Prefetch("context_ratings", queryset=_ratings()),

@@ -364,16 +364,17 @@ class ChainForm(forms.Form):
         self.choices = choices
         if options_url:
             # With htmx, choosing a context re-orders this row's options in place. The form's
-            # own hx-target and hx-push-url are inherited, so both are set here on purpose.
+            # own target and push-url are inherited, so both are set here on purpose. (data-hx-*
+            # rather than hx-*: the same to htmx, and valid HTML.)
             self.fields["context"].widget.attrs.update(
                 {
-                    "hx-get": options_url,
-                    "hx-trigger": "change",
-                    "hx-target": f"#{self.prefix}-options",
-                    "hx-swap": "innerHTML",
-                    "hx-include": f"#{self.prefix}-row",
-                    "hx-vals": json.dumps({"row": (self.prefix or "").rsplit("-", 1)[-1]}),
-                    "hx-push-url": "false",
+                    "data-hx-get": options_url,
+                    "data-hx-trigger": "change",
+                    "data-hx-target": f"#{self.prefix}-options",
+                    "data-hx-swap": "innerHTML",
+                    "data-hx-include": f"#{self.prefix}-row",
+                    "data-hx-vals": json.dumps({"row": (self.prefix or "").rsplit("-", 1)[-1]}),
+                    "data-hx-push-url": "false",
                 }
             )
         self.is_blank = False

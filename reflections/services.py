@@ -165,7 +165,9 @@ def _check_version(reflection: Reflection, *objects: Context | Mechanism | Outco
 
 
 def _save_ratings(reflection: Reflection, ratings: Sequence[RatingInput]) -> dict[str, int]:
-    existing = {rating.context_id: rating for rating in reflection.context_ratings.all()}
+    existing = {
+        rating.context_id: rating for rating in ContextRating.objects.filter(reflection=reflection)
+    }
     for item in ratings:
         _check_version(reflection, item.context)
         if any(factor.context_id != item.context.pk for factor in item.factors):
@@ -198,7 +200,7 @@ def _sync_rows(
 
 
 def _save_chains(reflection: Reflection, chains: Sequence[ChainInput]) -> dict[str, int]:
-    by_id, gone = _sync_rows(reflection.chains.all(), chains)
+    by_id, gone = _sync_rows(Chain.objects.filter(reflection=reflection), chains)
     Chain.objects.filter(reflection=reflection, pk__in=gone).delete()
     row_ids: dict[str, int] = {}
     for order, item in enumerate(chains, start=1):
@@ -221,7 +223,9 @@ def _save_chains(reflection: Reflection, chains: Sequence[ChainInput]) -> dict[s
 def _save_observations(
     reflection: Reflection, observations: Sequence[ObservationInput]
 ) -> dict[str, int]:
-    existing = {row.domain_id: row for row in reflection.outcome_observations.all()}
+    existing = {
+        row.domain_id: row for row in OutcomeObservation.objects.filter(reflection=reflection)
+    }
     wanted = {item.domain.pk: item for item in observations}
     for domain_id, row in existing.items():
         if domain_id not in wanted:
@@ -238,7 +242,7 @@ def _save_observations(
 
 
 def _save_actions(reflection: Reflection, actions: Sequence[ActionInput]) -> dict[str, int]:
-    by_id, gone = _sync_rows(reflection.actions.all(), actions)
+    by_id, gone = _sync_rows(Action.objects.filter(reflection=reflection), actions)
     Action.objects.filter(reflection=reflection, pk__in=gone).delete()
     row_ids: dict[str, int] = {}
     for order, item in enumerate(actions, start=1):

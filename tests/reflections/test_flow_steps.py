@@ -66,7 +66,7 @@ class StepPagesTests(StepTestCase):
                 assert response.status_code == 200
                 html = response.content.decode()
                 assert f"Step {number} of 8" in html
-                assert f'href="{step_url(self.reflection, step)}" hx-get' in html
+                assert f'href="{step_url(self.reflection, step)}" data-hx-get' in html
                 assert 'aria-current="step"' in html
                 assert 'name="revision" value="1"' in html
                 assert f'action="{step_url(self.reflection, step)}"' in html
