@@ -339,3 +339,31 @@ def test_an_unsent_copy_survives_a_lost_connection(
     saved(later)
     assert Reflection.objects.get(pk=reflection.pk).was_hard == "Typed on the bus with no signal"
     assert problems == []
+
+
+def test_an_expired_session_keeps_the_typing_on_the_device(
+    page: Page, live_server: Any, worker: User, console_problems: list[str]
+) -> None:
+    sign_in(page, live_server.url)
+    reflection = Reflection.objects.create(
+        author=worker,
+        organisation=Organisation.objects.get(),
+        framework_version_id=framework_load(
+            data=framework_data_read(settings.FRAMEWORK_DATA_FILE)
+        ).version.pk,
+    )
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/reflections/{reflection.pk}/steps/story/")
+    # The session ends on the server's side (its cookie is gone); the page does not know yet.
+    context = page.context
+    kept = [cookie for cookie in context.cookies() if cookie["name"] != "sessionid"]
+    context.clear_cookies()
+    context.add_cookies(kept)  # type: ignore[arg-type]
+
+    type_into(page, page.get_by_label("How did I feel?"), "Written after the session ended")
+    status = page.locator("[data-autosave-status]")
+    expect(status).to_have_attribute("data-state", "signed-out", timeout=15000)
+    expect(status).to_contain_text("you have been signed out")
+    copy = page.evaluate(f"localStorage.getItem('appear-reflect:unsent:{reflection.pk}:story')")
+    assert "Written after the session ended" in copy
+    assert Reflection.objects.get(pk=reflection.pk).how_i_felt == ""
