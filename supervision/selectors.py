@@ -143,7 +143,15 @@ class ShareState:
 
 
 def share_state(*, reflection: Reflection) -> ShareState:
-    """The share control's data for the author of `reflection`. Two queries."""
+    """The share control's data for the author of `reflection`.
+
+    Two queries; none for a draft, which can be neither shared nor have been (a submitted
+    reflection never becomes a draft again, even while it is amended).
+    """
+    if reflection.status != Reflection.Status.SUBMITTED:
+        return ShareState(
+            reflection=reflection, open_shares=[], can_share_with=[], has_supervisor=False
+        )
     open_shares = list(
         reflection.shares.filter(withdrawn_at__isnull=True)
         .select_related("supervisor")
@@ -359,9 +367,17 @@ class FeedbackThread:
 def feedback_thread(*, reflection: Reflection, user: User) -> FeedbackThread:
     """The thread of `reflection` for `user` (its author, or a supervisor it is shared with).
 
-    Three queries whatever the number of comments. The caller must have obtained the
-    reflection through an access function for `user`.
+    Three queries whatever the number of comments (two when there are none); none for a
+    draft, which cannot have been shared and so has no thread. The caller must have obtained
+    the reflection through an access function for `user`.
     """
+    if reflection.status != Reflection.Status.SUBMITTED:
+        return FeedbackThread(
+            reflection=reflection,
+            comments=[],
+            can_comment=False,
+            viewer_is_author=reflection.author_id == user.pk,
+        )
     return FeedbackThread(
         reflection=reflection,
         comments=comment_thread(reflection=reflection),

@@ -237,3 +237,28 @@ class WorkerSidePartialTests(SharingTestCase):
         )
         assert "When you share this reflection with your supervisor" in html
         assert "<form" not in html
+
+
+class DraftPartialQueryTests(SharingTestCase):
+    def test_a_drafts_share_control_and_thread_need_no_queries(self) -> None:
+        """A draft can be neither shared nor commented on, so the author's draft page pays
+        nothing for the two partials."""
+        draft = self.reflection(status=Reflection.Status.DRAFT)
+        with self.assertNumQueries(0):
+            state = share_state(reflection=draft)
+            feedback = feedback_thread(reflection=draft, user=self.p.alice)
+        assert not state.is_shareable
+        assert feedback.comments == []
+        assert not feedback.can_comment
+
+    def test_a_submitted_reflections_partials_need_five_queries(self) -> None:
+        """Open shares, current supervisors, top-level comments, their replies and whether
+        the author may write, whatever the number of comments."""
+        reflection = self.reflection()
+        self.share(reflection)
+        for index in range(3):
+            top = self.comment(reflection, self.p.sam, f"Comment {index}")
+            self.comment(reflection, self.p.alice, f"Reply {index}", parent=top)
+        with self.assertNumQueries(5):
+            share_state(reflection=reflection)
+            feedback_thread(reflection=reflection, user=self.p.alice)
