@@ -16,6 +16,7 @@ chains, an outcome observation and an action). For each it times, N times over:
 - html: building the brief (supervision.brief.build_brief) and rendering its PDF template;
 - pdf:  the same, then WeasyPrint turning that HTML into the tagged PDF.
 
+The four measurements take turns run by run, so a busy moment on the machine slows them all.
 It prints the median, minimum and 90th percentile of each, the queries each build ran, and
 the ratios PDF/HTML and 50/5 reflections. The machines are shared and noisy: read the
 medians and the ratios, which are measured in the same run, rather than single times.
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -58,13 +60,19 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def timed(action: Callable[[], Any], runs: int) -> list[float]:
-    action()  # warm caches (templates, fonts) so the first run does not skew the figures
-    times = []
-    for _run in range(runs):
-        start = time.perf_counter()
+def timed_together(actions: dict[str, Callable[[], Any]], runs: int) -> dict[str, list[float]]:
+    """Time every action `runs` times, taking turns, so load on a shared machine hits all alike.
+
+    Each action runs once first, untimed, to warm caches (templates, fonts).
+    """
+    for action in actions.values():
         action()
-        times.append((time.perf_counter() - start) * 1000)
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for _run in range(runs):
+        for name, action in actions.items():
+            start = time.perf_counter()
+            action()
+            times[name].append((time.perf_counter() - start) * 1000)
     return times
 
 
@@ -137,7 +145,18 @@ def seed(count: int, suffix: str) -> Any:
     return access_brief(user=supervisor, worker_id=worker.pk)
 
 
-def measure(audience: Any, runs: int) -> dict[str, Any]:
+@dataclass
+class Subject:
+    """One data set: how the brief is built from it, and what building it costs."""
+
+    html: Callable[[], str]
+    document: Callable[[], bytes]
+    queries: int
+    pages: int
+    size: int
+
+
+def subject(audience: Any) -> Subject:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
@@ -165,13 +184,13 @@ def measure(audience: Any, runs: int) -> dict[str, Any]:
     with CaptureQueriesContext(connection) as queries:
         build_brief(audience=audience, start=start, end=end, version=version)
     sample = document()
-    return {
-        "queries": len(queries),
-        "html": timed(html, runs),
-        "pdf": timed(document, max(3, runs // 2)),
-        "bytes": len(sample),
-        "pages": len(PdfReader(io.BytesIO(sample)).pages),
-    }
+    return Subject(
+        html=html,
+        document=document,
+        queries=len(queries),
+        pages=len(PdfReader(io.BytesIO(sample)).pages),
+        size=len(sample),
+    )
 
 
 def summary(times: list[float]) -> str:
@@ -183,7 +202,7 @@ def summary(times: list[float]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=20, help="HTML runs (PDF runs are half)")
+    parser.add_argument("--runs", type=int, default=15, help="timed runs of each measurement")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="brief-bench-") as temporary:
@@ -203,26 +222,35 @@ def main() -> int:
             call_command("migrate", verbosity=0)
         try:
             print(f"Database: {connection.vendor} ({connection.settings_dict['NAME']})")
-            results = {count: measure(seed(count, str(count)), args.runs) for count in (5, 50)}
+            subjects = {count: subject(seed(count, str(count))) for count in (5, 50)}
+            times = timed_together(
+                {
+                    **{f"html {count}": item.html for count, item in subjects.items()},
+                    **{f"pdf {count}": item.document for count, item in subjects.items()},
+                },
+                args.runs,
+            )
         finally:
             if test_database is not None:
                 connection.creation.destroy_test_db(test_database, verbosity=0)
 
-    for count, result in results.items():
-        print(f"\n{count} shared reflections: {result['queries']} queries to build the brief")
-        print(f"  html  {summary(result['html'])}")
-        print(f"  pdf   {summary(result['pdf'])}")
-        print(f"        {result['pages']} page(s), {result['bytes']} bytes")
-    small, large = results[5], results[50]
-    for count, result in results.items():
-        ratio = statistics.median(result["pdf"]) / statistics.median(result["html"])
-        print(f"\nPDF / HTML, {count} reflections: {ratio:.1f}x")
+    median = {name: statistics.median(values) for name, values in times.items()}
+    for count, item in subjects.items():
+        print(f"\n{count} shared reflections: {item.queries} queries to build the brief")
+        print(f"  html  {summary(times[f'html {count}'])}")
+        print(f"  pdf   {summary(times[f'pdf {count}'])}")
+        print(f"        {item.pages} page(s), {item.size} bytes")
+    print()
+    for count in subjects:
+        print(
+            f"PDF / HTML, {count} reflections: {median[f'pdf {count}'] / median[f'html {count}']:.1f}x"
+        )
     for kind in ("html", "pdf"):
-        ratio = statistics.median(large[kind]) / statistics.median(small[kind])
-        print(f"50 / 5 reflections, {kind}: {ratio:.2f}x")
-    same = "the same" if small["queries"] == large["queries"] else "DIFFERENT"
-    print(f"Queries, 5 and 50 reflections: {small['queries']} and {large['queries']} ({same})")
-    return 0 if small["queries"] == large["queries"] else 1
+        print(f"50 / 5 reflections, {kind}: {median[f'{kind} 50'] / median[f'{kind} 5']:.2f}x")
+    small, large = subjects[5].queries, subjects[50].queries
+    same = "the same" if small == large else "DIFFERENT"
+    print(f"Queries, 5 and 50 reflections: {small} and {large} ({same})")
+    return 0 if small == large else 1
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from framework.selectors import current_version
 from reflections.access import Purpose, access_reflection
 from reflections.models import Reflection
 from supervision import pdf, record_selectors, record_services
-from supervision.access import access_shared_reflection
 from supervision.brief import Brief, build_brief, chain_sentence, default_period
 from supervision.models import SupervisionRecord
 from supervision.record_access import (
@@ -461,7 +460,7 @@ def _reflection_for_export(request: AuthedRequest, pk: int) -> Reflection:
     try:
         return access_reflection(user=request.user, pk=pk, purpose=Purpose.VIEW)
     except Http404:
-        return access_shared_reflection(user=request.user, pk=pk)
+        return access_reflection(user=request.user, pk=pk, purpose=Purpose.SUPERVISOR_VIEW)
 
 
 @require_GET
