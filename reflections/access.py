@@ -19,12 +19,15 @@ from reflections.models import Reflection
 
 
 class Purpose(StrEnum):
-    """What the caller means to do. Supervisors' reading (a later issue) adds its own."""
+    """What the caller means to do."""
 
     VIEW = "view"
     EDIT = "edit"
     AMEND = "amend"
     DELETE = "delete"
+    # A supervisor reading a reflection its author shared with them: supervision.access holds
+    # that rule (open share, live link, both members active). The caller audits the read.
+    SUPERVISOR_VIEW = "supervisor_view"
 
 
 class ReflectionStateError(Exception):
@@ -52,8 +55,14 @@ def access_reflection(*, user: User | AnonymousUser, pk: int, purpose: Purpose) 
     Only the author, and only while their membership of the reflection's organisation is
     active (a deactivated worker keeps no access through an old session). EDIT needs a draft
     or a reopened submitted reflection, AMEND a submitted one not already reopened, DELETE a
-    draft; otherwise ReflectionStateError. One query.
+    draft; otherwise ReflectionStateError. SUPERVISOR_VIEW is for a supervisor, never the
+    author, and goes through supervision.access.access_shared_reflection. One query.
     """
+    if purpose is Purpose.SUPERVISOR_VIEW:
+        # Imported here: supervision's models import reflections' models.
+        from supervision.access import access_shared_reflection
+
+        return access_shared_reflection(user=user, pk=pk)
     if not user.is_authenticated:
         raise Http404
     reflection = (

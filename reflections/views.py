@@ -57,6 +57,7 @@ from reflections.forms import (
 )
 from reflections.models import Reflection, ReflectionRevision
 from reflections.steps import Step
+from supervision import selectors as supervision_selectors
 
 SEE_OTHER = 303
 
@@ -502,6 +503,10 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "content": snapshot_for_display(reflection_snapshot(reflection)),
             "revisions": list(reflection.revisions.all()),
             "version": reflection.framework_version,
+            "share_state": supervision_selectors.share_state(reflection=reflection),
+            "feedback": supervision_selectors.feedback_thread(
+                reflection=reflection, user=request.user
+            ),
         },
     )
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from appear_site.http import AuthedRequest
+from reflections.access import Purpose, access_reflection
 from reflections.models import Reflection
 from supervision import access, selectors, services
 from supervision.forms import CommentForm, ShareReflectionForm, ShareSelectionForm
@@ -225,7 +226,7 @@ def worker(request: AuthedRequest, user_id: int) -> HttpResponse:
 @never_cache
 def reflection(request: AuthedRequest, pk: int) -> HttpResponse:
     """The supervisor reads a reflection shared with them; every read is audited."""
-    shared = access.access_shared_reflection(user=request.user, pk=pk)
+    shared = access_reflection(user=request.user, pk=pk, purpose=Purpose.SUPERVISOR_VIEW)
     share_obj = access.access_open_share(user=request.user, reflection=shared)
     services.reflection_view_record(reflection=shared, viewer=request.user, request=request)
     context = {
@@ -241,7 +242,7 @@ def reflection(request: AuthedRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def discussed(request: AuthedRequest, pk: int) -> HttpResponse:
     """Mark a shared reflection as discussed in supervision."""
-    shared = access.access_shared_reflection(user=request.user, pk=pk)
+    shared = access_reflection(user=request.user, pk=pk, purpose=Purpose.SUPERVISOR_VIEW)
     share_obj = access.access_open_share(user=request.user, reflection=shared)
     share_obj = services.share_mark_discussed(share=share_obj, by=request.user)
     if request.htmx:
