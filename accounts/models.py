@@ -288,6 +288,11 @@ class AuditEvent(models.Model):
         SHARE_WITHDRAWN = "share_withdrawn", _("Withdrew a share")
         REFLECTION_EXPORTED = "reflection_exported", _("Exported")
         REFLECTION_DELETED = "reflection_deleted", _("Deleted a reflection")
+        RECORD_SIGNED = "record_signed", _("Signed a supervision record")
+        RECORD_VERSIONED = (
+            "record_versioned",
+            _("Started a new version of a signed supervision record"),
+        )
         SETTINGS_CHANGED = "settings_changed", _("Changed organisation settings")
 
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

@@ -27,8 +27,8 @@ from supervision.record_selectors import discussable_reflections
 
 # AuditEvent.Action has no choice for signing a record yet (see the note to the lead); the
 # stored value is the same either way, so events written now read correctly once it exists.
-RECORD_SIGNED = getattr(AuditEvent.Action, "RECORD_SIGNED", "record_signed")
-RECORD_VERSIONED = getattr(AuditEvent.Action, "RECORD_VERSIONED", "record_versioned")
+RECORD_SIGNED = AuditEvent.Action.RECORD_SIGNED
+RECORD_VERSIONED = AuditEvent.Action.RECORD_VERSIONED
 
 
 @dataclass(frozen=True)
