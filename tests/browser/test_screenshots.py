@@ -65,6 +65,9 @@ SHOTS = [
     Shot("outcome-confidence", "framework:outcome", {"key": "confidence"}),
     Shot("framework-search", "framework:search", query="?q=trust"),
     Shot("home-peer-worker", "home", signed_in_as="demo-worker"),
+    Shot("my-reflections", "reflections:list", signed_in_as="demo-worker"),
+    Shot("my-practice", "reflections:practice", signed_in_as="demo-worker"),
+    Shot("supervisor-dashboard", "supervision:dashboard", signed_in_as="demo-supervisor"),
     Shot("members", "accounts:members", {"slug": "riverside"}, signed_in_as="demo-admin"),
 ]
 
