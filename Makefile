@@ -53,7 +53,10 @@ setup: $(STAMP)
 prepare: setup
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py load_framework
-	$(RUN_ENV) $(BIN)/python manage.py seed_demo --if-empty
+	@# Seeding shares reflections and comments through the real services, which would print
+	@# each notification e-mail to the console; nobody is there to read them.
+	$(RUN_ENV) EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
+		$(BIN)/python manage.py seed_demo --if-empty
 
 run: prepare
 	@echo "Serving APPEAR Reflect at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)."
