@@ -1,13 +1,14 @@
 """An organisation admin invites a new peer worker, who joins through the one-time link, signs
-in, and is linked to a supervisor, all in a real browser.
+in, and is linked to a supervisor, who enrols two-factor sign-in and signs in with a code, all
+in a real browser.
 
 Every page on the way is checked with axe-core, at desktop and phone width, and the
 `console_problems` fixture fails the test on any Content Security Policy violation or script
 error. The e-mail is read from Django's test outbox: the live server runs in a thread of this
 process, so the message the admin's request sent is in `mail.outbox` here.
 
-The journey's last part in the issue (the supervisor enrols in two-factor sign-in and signs in
-with a code) is tests/browser/test_auth_two_factor.py, which starts from a supervisor like Sam.
+tests/browser/test_auth_two_factor.py covers the other way into two-factor sign-in: enrolment
+forced by an organisation that requires it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from playwright.sync_api import Page, expect
 
 from accounts import access
 from accounts.models import AuditEvent, Membership, User
+from tests.accounts.auth_support import totp_code
 from tests.base import PASSWORD, make_personas
 
 NEW_PASSWORD = "river-stones-and-quiet-light"
@@ -152,10 +154,33 @@ def test_an_admin_invites_a_worker_who_joins_signs_in_and_is_linked_to_a_supervi
     assert access.is_supervisor_of(personas.sam, nia)
     sign_out(page)
 
-    # The supervisor sees the new worker on their dashboard.
+    # The supervisor enrols two-factor sign-in with an authenticator app ...
     sign_in(page, base, "sam", PASSWORD)
     check_page(page, "Hello, Sam")
+    page.get_by_role("link", name="Two-factor sign-in").click()
+    check_page(page, "Sign-in security")
+    page.goto(base + "/accounts/2fa/totp/activate/")
+    check_page(page, "Confirm it is you")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    check_page(page, "Set up two-factor sign-in")
+    secret = page.locator("[data-totp-secret]").get_attribute("data-totp-secret")
+    assert secret
+    page.get_by_label("Authenticator code").fill(totp_code(secret))
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    check_page(page, "Recovery codes")
+    sign_out(page)
+
+    # ... signs in with a code, and sees the new worker on their dashboard.
+    sign_in(page, base, "sam", PASSWORD)
+    check_page(page, "Enter your sign-in code")
+    page.get_by_label("Code").fill(totp_code(secret))
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    check_page(page, "Hello, Sam")
     expect(page.locator("main")).to_contain_text("Nia")
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.TWO_FACTOR_ENABLED, subject=personas.sam
+    ).exists()
 
     assert list(
         AuditEvent.objects.filter(
