@@ -61,8 +61,11 @@ def organisations_where(user: AnyUser, role: str) -> QuerySet[Organisation]:
     )
 
 
-def _live_links() -> QuerySet[SupervisionLink]:
-    """Active links whose two people are still active members holding the two roles."""
+def live_links() -> QuerySet[SupervisionLink]:
+    """Links that give access now: started, not ended, and both people active members of
+    the link's organisation, the supervisor with the supervisor role and the worker with the
+    peer worker role. The one definition every app uses.
+    """
     supervisor_ok = Membership.objects.filter(
         organisation=OuterRef("organisation"),
         user=OuterRef("supervisor"),
@@ -91,10 +94,7 @@ def active_supervision_link(supervisor: AnyUser, worker: AnyUser) -> Supervision
     if person is None or not isinstance(worker, User) or person.pk == worker.pk:
         return None
     return (
-        _live_links()
-        .filter(supervisor=person, worker=worker)
-        .select_related("organisation")
-        .first()
+        live_links().filter(supervisor=person, worker=worker).select_related("organisation").first()
     )
 
 
@@ -106,7 +106,7 @@ def is_supervisor_of(supervisor: AnyUser, worker: AnyUser) -> bool:
     person = _signed_in(supervisor)
     if person is None or not isinstance(worker, User) or person.pk == worker.pk:
         return False
-    return _live_links().filter(supervisor=person, worker=worker).exists()
+    return live_links().filter(supervisor=person, worker=worker).exists()
 
 
 def access_organisation_for_admin(*, user: AnyUser, slug: str) -> Organisation:

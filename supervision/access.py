@@ -20,6 +20,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from accounts.access import live_links
 from accounts.models import Membership, SupervisionLink, User
 from reflections.models import Reflection
 from supervision.models import Comment, Share
@@ -31,30 +32,6 @@ def _signed_in(user: AnyUser) -> User | None:
     if isinstance(user, User) and user.is_active:
         return user
     return None
-
-
-def live_links() -> QuerySet[SupervisionLink]:
-    """Return supervision links that currently give access.
-
-    The same rule as `accounts.access.active_supervision_link`: started and not ended, and both
-    people active members of the link's organisation, the supervisor with the supervisor role
-    and the worker with the peer worker role.
-    """
-    supervisor_ok = Membership.objects.filter(
-        organisation=OuterRef("organisation"),
-        user=OuterRef("supervisor"),
-        is_active=True,
-        is_supervisor=True,
-        user__is_active=True,
-    )
-    worker_ok = Membership.objects.filter(
-        organisation=OuterRef("organisation"),
-        user=OuterRef("worker"),
-        is_active=True,
-        is_peer_worker=True,
-        user__is_active=True,
-    )
-    return SupervisionLink.objects.active().filter(Exists(supervisor_ok), Exists(worker_ok))
 
 
 def live_shares() -> QuerySet[Share]:
