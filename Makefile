@@ -49,14 +49,20 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	@mkdir -p var
 
-# Migrate, load the APPEAR data (a no-op when unchanged) and add demo people to an empty database.
+# Migrate, load the APPEAR data (a no-op when unchanged) and add demo people to an empty
+# database. One Python process for the three commands: each start of Django costs a second.
+# Seeding shares reflections and comments through the real services, which would print each
+# notification e-mail to the console; nobody is there to read them.
+PREPARE := import django; django.setup(); \
+	from django.core.management import call_command; \
+	call_command("migrate", interactive=False); \
+	call_command("load_framework"); \
+	call_command("seed_demo", if_empty=True)
+
 prepare: setup
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py load_framework
-	@# Seeding shares reflections and comments through the real services, which would print
-	@# each notification e-mail to the console; nobody is there to read them.
-	$(RUN_ENV) EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
-		$(BIN)/python manage.py seed_demo --if-empty
+	@echo "Migrating, loading the APPEAR framework, adding demo data to an empty database."
+	@$(RUN_ENV) EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
+		DJANGO_SETTINGS_MODULE=appear_site.settings $(BIN)/python -c '$(PREPARE)'
 
 run: prepare
 	@echo "Serving APPEAR Reflect at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)."
