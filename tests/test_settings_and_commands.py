@@ -196,6 +196,34 @@ class TestServices:
         assert settings["CACHE"] == "django.core.cache.backends.redis.RedisCache"
         assert settings["CACHE_LOCATION"] == "redis://127.0.0.1:6379/2"
 
+    def test_with_a_redis_url_the_sign_in_throttle_counts_are_shared_through_redis(self) -> None:
+        """A value one process caches is seen by another: what throttling across gunicorn
+        workers relies on. Uses the Redis server these machines run at 127.0.0.1:6379."""
+        environment = production_environment(REDIS_URL="redis://127.0.0.1:6379/3")
+        key = f"appear-test-{a_secret_key()[:12]}"
+        write = textwrap.dedent(
+            f"""
+            import django
+            django.setup()
+            from django.core.cache import cache
+            cache.set("{key}", 5, 60)
+            """
+        )
+        read = textwrap.dedent(
+            f"""
+            import django
+            django.setup()
+            from django.core.cache import cache
+            print(cache.get("{key}"))
+            cache.delete("{key}")
+            """
+        )
+        written = run_python(["-c", write], environment)
+        assert written.returncode == 0, written.stderr
+        result = run_python(["-c", read], environment)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "5"
+
     def test_without_a_redis_url_the_cache_is_in_process(self) -> None:
         settings = settings_under(production_environment(REDIS_URL=None))
 
