@@ -2,7 +2,7 @@
 
 `seed_reflections` gives the demo accounts about six months of varied, realistic and wholly
 fictional reflections, written for this project, so every page of a demo site shows
-something meaningful. People are only ever labelled ("J", "R", "Walker"); nothing here is
+something meaningful. People are only ever labelled ("J", "R", "W"); nothing here is
 about a real person.
 
 `generate_reflections` makes any number of plausible but formulaic reflections with bulk
@@ -175,12 +175,12 @@ DEMO_WORKER_SESSIONS: tuple[Session, ...] = (
     ),
     Session(
         days_ago=167,
-        label="Walker",
+        label="W",
         setting=S.COMMUNITY,
         stage=C.EARLY,
         minutes=50,
         happened=(
-            "Coffee with Walker at the drop-in. He talked about his son and about how often "
+            "Coffee with W at the drop-in. He talked about his son and about how often "
             "services have let him down. He asked whether I would be around over the holidays."
         ),
         felt="Moved by how honest he was. A bit worried about the holiday question.",
@@ -391,12 +391,12 @@ DEMO_WORKER_SESSIONS: tuple[Session, ...] = (
     ),
     Session(
         days_ago=133,
-        label="Walker",
+        label="W",
         setting=S.COMMUNITY,
         stage=C.LATER,
         minutes=60,
         happened=(
-            "Difficult session. Walker had been sending messages to the team phone late in the "
+            "Difficult session. W had been sending messages to the team phone late in the "
             "evening and asked for my personal number so he could reach me directly. I said no "
             "and explained why, and he left early, upset."
         ),
@@ -428,7 +428,7 @@ DEMO_WORKER_SESSIONS: tuple[Session, ...] = (
         ),
         steps=(
             Step("Bring the late messages to supervision", 7, True),
-            Step("Agree a clear contact plan with Walker and the team", 14, True),
+            Step("Agree a clear contact plan with W and the team", 14, True),
         ),
     ),
     Session(
@@ -564,17 +564,17 @@ DEMO_WORKER_SESSIONS: tuple[Session, ...] = (
     ),
     Session(
         days_ago=97,
-        label="Walker",
+        label="W",
         setting=S.SERVICE,
         stage=C.LATER,
         minutes=45,
         happened=(
-            "Three-way meeting with Walker and his care coordinator to agree how and when he "
+            "Three-way meeting with W and his care coordinator to agree how and when he "
             "can contact me. He was quiet at first, then said he had felt dropped. We agreed "
             "a weekly time and what to do out of hours."
         ),
         felt="Relieved we could talk about it openly.",
-        well="Walker said he knew where he stood now.",
+        well="W said he knew where he stood now.",
         learning="Repair matters as much as the boundary.",
         ratings={
             AV: Rating(
@@ -585,7 +585,7 @@ DEMO_WORKER_SESSIONS: tuple[Session, ...] = (
             ACC: Rating(
                 2, ("understanding_and_validation",), "Said it made sense he felt dropped."
             ),
-            EMP: Rating(2, ("sharing_power_aiming_for_equality",), "Walker set the day and time."),
+            EMP: Rating(2, ("sharing_power_aiming_for_equality",), "W set the day and time."),
         },
         chains=(
             Link(
@@ -674,12 +674,12 @@ DEMO_WORKER_SESSIONS: tuple[Session, ...] = (
     ),
     Session(
         days_ago=69,
-        label="Walker",
+        label="W",
         setting=S.COMMUNITY,
         stage=C.LATER,
         minutes=50,
         happened=(
-            "Walker talked about the anniversary of his dad's death coming up. I shared that "
+            "W talked about the anniversary of his dad's death coming up. I shared that "
             "anniversaries are hard for me too, then stopped, because he wanted to talk about "
             "his own."
         ),
@@ -834,16 +834,16 @@ DEMO_WORKER_SESSIONS: tuple[Session, ...] = (
     ),
     Session(
         days_ago=33,
-        label="Walker",
+        label="W",
         setting=S.COMMUNITY,
         stage=C.LATER,
         minutes=60,
         happened=(
-            "Walker has kept to the weekly time for a month. Today he talked about contacting "
+            "W has kept to the weekly time for a month. Today he talked about contacting "
             "his son. We thought together about what he might say and how his son might feel."
         ),
         well="He thought about his son's side, not only his own.",
-        learning="Walker is ready to think about others' feelings as well as his own.",
+        learning="W is ready to think about others' feelings as well as his own.",
         ratings={
             AV: Rating(2, ("trustworthiness",)),
             ACC: Rating(2, ("understanding_and_validation",)),
@@ -984,7 +984,7 @@ DEMO_WORKER_SESSIONS: tuple[Session, ...] = (
             "about what the first week could look like and what T wants from me."
         ),
         hard="T asked me to phone every day. I said what I can offer and we agreed twice a week.",
-        learning="Said the boundary kindly and early this time. It went better than with Walker.",
+        learning="Said the boundary kindly and early this time. It went better than with W.",
         ratings={
             AV: Rating(
                 3,
@@ -1007,11 +1007,11 @@ DEMO_WORKER_SESSIONS: tuple[Session, ...] = (
     ),
     Session(
         days_ago=8,
-        label="Walker",
+        label="W",
         setting=S.COMMUNITY,
         stage=C.LATER,
         minutes=45,
-        happened="Walker sent the message to his son. No reply yet. We talked about waiting.",
+        happened="W sent the message to his son. No reply yet. We talked about waiting.",
         felt="Hoping for him.",
         ratings={
             AV: Rating(2, ("emotional_presence",)),
@@ -1392,7 +1392,7 @@ def generate_reflections(
                 duration_minutes=rng.choice((30, 45, 60, 90)),
                 setting=rng.choice(Reflection.Setting.values),
                 contact_stage=rng.choice(Reflection.ContactStage.values),
-                person_label=rng.choice(("J", "R", "K", "M", "T", "Walker")),
+                person_label=rng.choice(("J", "R", "K", "M", "T", "W")),
                 what_happened=rng.choice(_SYNTHETIC_TEXT),
                 learning=rng.choice(("", "Go at their pace.", "Be clear about boundaries early.")),
                 bring_to_supervision=rng.random() < 0.15,

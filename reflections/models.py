@@ -72,7 +72,7 @@ class Reflection(models.Model):
         max_length=12,
         blank=True,
         help_text=_(
-            "Optional. A letter or a made-up label such as “J” or “Walker”, never a name: "
+            "Optional. A letter or a made-up label such as “J” or “P2”, never a name: "
             "reflections must not identify the people you support."
         ),
     )

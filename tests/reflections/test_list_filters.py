@@ -59,10 +59,10 @@ class TestFilters(TestCase):
         )
         cls.old = write(
             400,
-            person_label="Walker",
+            person_label="W",
             presence={"empowering": 2},
             chains=[("empowering", "mentalisation", "self_expression")],
-            was_hard="Walker asked for my personal number.",
+            was_hard="W asked for my personal number.",
         )
         # Bob's reflection matches every filter Alice uses: it must never appear for her.
         write_reflection(
@@ -139,7 +139,7 @@ class TestFilters(TestCase):
     def test_the_person_choices_are_only_alices_own_labels(self) -> None:
         response = self.alice.get(URL)
         choices = [value for value, _label in response.context["form"].fields["person"].choices]
-        assert choices == ["", "J", "R", "Walker"]
+        assert choices == ["", "J", "R", "W"]
 
     def test_the_filter_panel_opens_when_a_filter_is_in_use(self) -> None:
         assert 'list-filters__more" open' not in self.alice.get(URL).content.decode()
