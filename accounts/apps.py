@@ -7,6 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and organisations")
 
     def ready(self) -> None:
+        # Registers the project's deploy checks with Django's check framework.
+        import appear_site.checks  # noqa: F401
         from accounts import signals
 
         signals.connect()

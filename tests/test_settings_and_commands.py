@@ -196,6 +196,14 @@ class TestServices:
         assert settings["CACHE"] == "django.core.cache.backends.redis.RedisCache"
         assert settings["CACHE_LOCATION"] == "redis://127.0.0.1:6379/2"
 
+    def test_the_deploy_check_refuses_the_test_suites_fast_password_hashing(self) -> None:
+        result = run_python(
+            ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            production_environment(FAST_PASSWORD_HASHING="true"),
+        )
+        assert result.returncode != 0
+        assert "appear.W001" in result.stdout + result.stderr
+
     def test_with_a_redis_url_the_sign_in_throttle_counts_are_shared_through_redis(self) -> None:
         """A value one process caches is seen by another: what throttling across gunicorn
         workers relies on. Uses the Redis server these machines run at 127.0.0.1:6379."""

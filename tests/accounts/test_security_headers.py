@@ -125,6 +125,9 @@ def production_environment() -> dict[str, str]:
         "WHITENOISE_USE_FINDERS",
         "STATIC_MANIFEST",
         "DJANGO_SETTINGS_MODULE",
+        # Set for the browser tests' event loop and the suite's persona speed; never in production.
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "FAST_PASSWORD_HASHING",
     }
     environment = {key: value for key, value in os.environ.items() if key not in relaxed}
     environment["SECRET_KEY"] = "production-like-secret-key-for-this-test-" + "x" * 30
