@@ -114,4 +114,13 @@ class SeedDemoTests(TestCase):
         User.objects.create(username="someone")
         output = seed("--allow-production", "--if-empty")
         assert "no demo data added" in output
+        assert "demo-worker" not in output
         assert User.objects.count() == 1
+
+    def test_if_empty_on_a_seeded_database_shows_the_sign_ins_again(self) -> None:
+        seed("--allow-production")
+        before = snapshot()
+        output = seed("--allow-production", "--if-empty")
+        assert "still here" in output
+        assert f"demo-worker / {DEMO_PASSWORD}" in output
+        assert snapshot() == before

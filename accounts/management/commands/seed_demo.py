@@ -94,7 +94,12 @@ class Command(BaseCommand):
                 "needs --allow-production."
             )
         if options["if_empty"] and User.objects.exists():
-            self.stdout.write("The database already has people in it; no demo data added.")
+            if User.objects.filter(username="demo-site-admin").exists():
+                # A second `make run`: the sign-ins are still worth showing.
+                self.stdout.write("The demo data from an earlier run is still here.")
+                self._report()
+            else:
+                self.stdout.write("The database already has people in it; no demo data added.")
             return
         with transaction.atomic():
             self._site_admin()
