@@ -13,6 +13,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("framework/", include("framework.urls")),
     path("reflections/", include("reflections.urls")),
     path("supervision/", include("supervision.urls")),

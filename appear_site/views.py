@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from accounts import selectors as account_selectors
@@ -19,3 +20,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if isinstance(request.user, User) and request.user.is_authenticated:
         context["summaries"] = account_selectors.dashboard(request.user)
     return render(request, "home.html", context)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Pages without our base template (the Django admin) make browsers ask for /favicon.ico."""
+    # Resolved per request: the hashed name exists only once collectstatic has run.
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

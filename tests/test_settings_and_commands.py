@@ -17,7 +17,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from django.contrib.staticfiles import finders
 from django.core.management import get_commands
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = BASE_DIR / "appear_site" / "settings.py"
@@ -314,3 +316,10 @@ class TestDocumentation:
 
         assert SETTINGS_VARIABLES != []
         assert undocumented == []
+
+
+def test_favicon_ico_points_browsers_at_the_site_icon(client: Any) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == static("img/favicon.svg")
+    assert finders.find("img/favicon.svg") is not None
