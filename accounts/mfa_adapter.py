@@ -1,4 +1,5 @@
-"""django-allauth MFA adapter: two-factor sign-in cannot be turned off where it is required."""
+"""django-allauth MFA adapter: two-factor sign-in cannot be turned off where it is required,
+and its secrets are stored encrypted."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.utils.translation import gettext_lazy as _
 
+from accounts import two_factor_secrets
 from accounts.models import User
 from accounts.two_factor import two_factor_required
 
@@ -28,3 +30,9 @@ class MFAAdapter(DefaultMFAAdapter):
             return True
         user = User.objects.get(pk=authenticator.user_id)
         return not two_factor_required(user=user)
+
+    def encrypt(self, text: str) -> str:
+        return two_factor_secrets.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return two_factor_secrets.decrypt(encrypted_text)

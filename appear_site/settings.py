@@ -63,6 +63,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
     SECRET_KEY = "development-only-insecure-key-never-use-in-production"  # noqa: S105
 
+# Old secret keys still accepted while a new SECRET_KEY is rolled out (sessions, signed links,
+# and the keys of stored two-factor secrets; see TWO_FACTOR_KEYS).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000") or ""
@@ -210,6 +214,9 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 # Accept the code from the previous or next 30-second step too (RFC 6238 section 5.2), so a
 # phone clock a few seconds out or a code typed as it changes still works.
 MFA_TOTP_TOLERANCE = 1
+# Fernet keys for two-factor secrets at rest: the first encrypts, all decrypt. Empty: keys are
+# derived from SECRET_KEY and SECRET_KEY_FALLBACKS (accounts/two_factor_secrets.py).
+TWO_FACTOR_KEYS = env_list("TWO_FACTOR_KEYS", [])
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
