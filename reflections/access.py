@@ -24,6 +24,7 @@ class Purpose(StrEnum):
     VIEW = "view"
     EDIT = "edit"
     AMEND = "amend"
+    DISCARD_AMENDMENT = "discard_amendment"
     DELETE = "delete"
     # A supervisor reading a reflection its author shared with them: supervision.access holds
     # that rule (open share, live link, both members active). The caller audits the read.
@@ -44,6 +45,8 @@ def _state_allows(reflection: Reflection, purpose: Purpose) -> bool:
         return reflection.is_editable
     if purpose is Purpose.AMEND:
         return reflection.status == Reflection.Status.SUBMITTED and not reflection.is_amending
+    if purpose is Purpose.DISCARD_AMENDMENT:
+        return reflection.is_amending
     if purpose is Purpose.DELETE:
         return reflection.is_draft
     return True
@@ -54,8 +57,8 @@ def access_reflection(*, user: User | AnonymousUser, pk: int, purpose: Purpose) 
 
     Only the author, and only while their membership of the reflection's organisation is
     active (a deactivated worker keeps no access through an old session). EDIT needs a draft
-    or a reopened submitted reflection, AMEND a submitted one not already reopened, DELETE a
-    draft; otherwise ReflectionStateError. SUPERVISOR_VIEW is for a supervisor, never the
+    or a reopened submitted reflection, AMEND a submitted one not already reopened,
+    DISCARD_AMENDMENT a reopened one, DELETE a draft; otherwise ReflectionStateError. SUPERVISOR_VIEW is for a supervisor, never the
     author, and goes through supervision.access.access_shared_reflection. One query.
     """
     if purpose is Purpose.SUPERVISOR_VIEW:

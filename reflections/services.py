@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -390,6 +390,92 @@ def reflection_amend(*, reflection: Reflection, by: User) -> Reflection:
     _claim_revision(reflection, reflection.revision)
     reflection.amendment_base = base
     reflection.save(update_fields=["amendment_base", "updated_at"])
+    return reflection
+
+
+# The reflection's own fields a snapshot holds as they are (dates are handled apart).
+_RESTORED_FIELDS = (
+    "duration_minutes",
+    "setting",
+    "contact_stage",
+    "person_label",
+    "what_happened",
+    "how_i_felt",
+    "went_well",
+    "was_hard",
+    "unintended_effects",
+    "learning",
+    "bring_to_supervision",
+)
+
+
+def _restore_rows(reflection: Reflection, base: Mapping[str, Any]) -> None:
+    reflection.context_ratings.all().delete()
+    reflection.chains.all().delete()
+    reflection.outcome_observations.all().delete()
+    reflection.actions.all().delete()
+    for item in base.get("context_ratings", []):
+        rating = ContextRating.objects.create(
+            reflection=reflection,
+            context_id=item["context_id"],
+            presence=item["presence"],
+            evidence=item["evidence"],
+        )
+        rating.factors.set([factor["id"] for factor in item["factors"]])
+    Chain.objects.bulk_create(
+        Chain(
+            reflection=reflection,
+            order=order,
+            context_id=item["context_id"],
+            mechanism_id=item["mechanism_id"],
+            outcome_domain_id=item["outcome_domain_id"],
+            description=item["description"],
+            confidence=item["confidence"],
+        )
+        for order, item in enumerate(base.get("chains", []), start=1)
+    )
+    OutcomeObservation.objects.bulk_create(
+        OutcomeObservation(
+            reflection=reflection, domain_id=item["domain_id"], observation=item["observation"]
+        )
+        for item in base.get("outcome_observations", [])
+    )
+    Action.objects.bulk_create(
+        Action(
+            reflection=reflection,
+            order=order,
+            text=item["text"],
+            due_on=date.fromisoformat(item["due_on"]) if item["due_on"] else None,
+            done_at=datetime.fromisoformat(item["done_at"]) if item["done_at"] else None,
+        )
+        for order, item in enumerate(base.get("actions", []), start=1)
+    )
+
+
+@transaction.atomic
+def reflection_discard_amendment(
+    *, reflection: Reflection, by: User, revision: int | None = None
+) -> Reflection:
+    """Put a reopened reflection back exactly as it was submitted, dropping the changes since.
+
+    For an amendment begun by mistake or abandoned: nothing is filed in the history, because
+    the submitted content never changed. With `revision`, a save elsewhere since the author's
+    page loaded raises ConflictError rather than being thrown away unseen.
+    """
+    if reflection.author_id != by.pk:
+        raise ValidationError(_("Only the author can discard an amendment."))
+    if not reflection.is_amending:
+        raise NotEditableError
+    base = reflection.amendment_base or {}
+    _claim_revision(reflection, reflection.revision if revision is None else revision)
+    for name in _RESTORED_FIELDS:
+        setattr(reflection, name, base[name])
+    reflection.session_date = date.fromisoformat(base["session_date"])
+    _restore_rows(reflection, base)
+    reflection.amendment_base = None
+    reflection.save(
+        update_fields=[*_RESTORED_FIELDS, "session_date", "amendment_base", "updated_at"]
+    )
     return reflection
 
 

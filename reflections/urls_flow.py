@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/privacy/", views.privacy, name="privacy"),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/amend/", views.amend, name="amend"),
+    path("<int:pk>/amend/discard/", views.discard_amendment, name="discard_amendment"),
     path("<int:pk>/delete/", views.delete, name="delete"),
     path("<int:pk>/history/<int:number>/", views.revision, name="revision"),
 ]

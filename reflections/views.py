@@ -551,6 +551,27 @@ def amend(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+def discard_amendment(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Put a reopened reflection back as it was submitted, after asking."""
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.DISCARD_AMENDMENT)
+    except ReflectionStateError as error:
+        return redirect(error.reflection.get_absolute_url())
+    if request.method == "POST":
+        try:
+            services.reflection_discard_amendment(reflection=reflection, by=request.user)
+        except services.NotEditableError:
+            # Submitted or discarded in another tab meanwhile: the reflection page says which.
+            return redirect(reflection.get_absolute_url())
+        messages.success(
+            request, _("Your changes are discarded. The reflection is as you submitted it.")
+        )
+        return redirect(reflection.get_absolute_url())
+    return render(request, "reflections/flow/discard_amendment.html", {"reflection": reflection})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
 def delete(request: AuthedRequest, pk: int) -> HttpResponse:
     """Delete a draft, after asking."""
     try:

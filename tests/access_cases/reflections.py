@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from framework.services import framework_data_read, framework_load
+from reflections.flow_selectors import reflection_snapshot, reflection_with_content
 from reflections.models import Reflection, ReflectionRevision
 from tests.access_cases.core import (
     ANONYMOUS,
@@ -49,6 +50,12 @@ def extend_world(world: World) -> None:
         reflection=submitted, revision=2, snapshot={"what_happened": "Earlier", "revision": 2}
     )
     world.objects["flow_submitted"] = submitted
+    reopened = Reflection.objects.create(
+        **made, status=Reflection.Status.SUBMITTED, submitted_at=timezone.now(), revision=4
+    )
+    reopened.amendment_base = reflection_snapshot(reflection_with_content(reflection=reopened))
+    reopened.save(update_fields=["amendment_base"])
+    world.objects["flow_reopened"] = reopened
 
 
 def pk_of(key: str, **extra: Any) -> Any:
@@ -149,6 +156,16 @@ CASES = [
         **authors(REDIRECT, kwargs=pk_of("flow_submitted")),
     ),
     posts_only("reflections:amend", pk_of("flow_submitted")),
+    Case("reflections:discard_amendment", **authors(OK, kwargs=pk_of("flow_reopened"))),
+    Case(
+        "reflections:discard_amendment",
+        **authors(REDIRECT, kwargs=pk_of("flow_submitted"), note="not reopened"),
+    ),
+    Case(
+        "reflections:discard_amendment",
+        method="post",
+        **authors(REDIRECT, kwargs=pk_of("flow_reopened")),
+    ),
     Case("reflections:delete", **authors(OK, kwargs=pk_of("flow_draft"))),
     Case(
         "reflections:delete",

@@ -333,6 +333,52 @@ class AmendTests(DetailTests):
         assert self.client.get(url("revision", reflection, number=99)).status_code == 404
 
 
+class DiscardAmendmentTests(DetailTests):
+    def test_an_amendment_begun_by_mistake_is_discarded_after_asking(self) -> None:
+        reflection = self.submitted(what_happened="First telling")
+        self.client.post(url("amend", reflection))
+        reflection.refresh_from_db()
+        self.client.post(
+            url("step", reflection, step="story"),
+            step_data("story", reflection, what_happened="Half a second telling"),
+        )
+        for page in (url("step", reflection, step="story"), reflection.get_absolute_url()):
+            assert url("discard_amendment", reflection) in self.client.get(page).content.decode()
+        confirm = self.client.get(url("discard_amendment", reflection)).content.decode()
+        assert "Discard your changes?" in confirm
+        assert "goes back to exactly what you submitted" in confirm
+
+        response = self.client.post(url("discard_amendment", reflection))
+
+        assert response["Location"] == reflection.get_absolute_url()
+        html = self.client.get(response["Location"]).content.decode()
+        assert "Your changes are discarded" in html
+        assert "First telling" in html
+        assert "Half a second telling" not in html
+        assert url("discard_amendment", reflection) not in html
+        reflection.refresh_from_db()
+        assert not reflection.is_amending
+        assert not ReflectionRevision.objects.filter(reflection=reflection).exists()
+
+    def test_a_reflection_that_is_not_reopened_has_nothing_to_discard(self) -> None:
+        reflection = self.submitted(what_happened="First telling")
+        for response in (
+            self.client.get(url("discard_amendment", reflection)),
+            self.client.post(url("discard_amendment", reflection)),
+        ):
+            assert response.status_code == 302
+            assert response["Location"] == reflection.get_absolute_url()
+        assert Reflection.objects.get(pk=reflection.pk).what_happened == "First telling"
+
+    def test_nobody_else_can_discard_it(self) -> None:
+        reflection = self.submitted()
+        self.client.post(url("amend", reflection))
+        sam = self.p.client_for(self.p.sam)
+        assert sam.get(url("discard_amendment", reflection)).status_code == 404
+        assert sam.post(url("discard_amendment", reflection)).status_code == 404
+        assert Reflection.objects.get(pk=reflection.pk).is_amending
+
+
 class DeleteTests(FlowTestCase):
     def test_a_draft_is_deleted_after_asking_and_the_deletion_is_audited(self) -> None:
         reflection = self.draft()

@@ -13,6 +13,11 @@ from django.test import TestCase
 from accounts.models import AuditEvent
 from framework.models import Context, FrameworkVersion, OutcomeDomain
 from reflections import services
+from reflections.flow_selectors import (
+    reflection_snapshot,
+    reflection_with_content,
+    snapshot_content,
+)
 from reflections.models import (
     Action,
     Chain,
@@ -484,6 +489,62 @@ class AmendTests(ServiceTestCase):
         services.reflection_amend(reflection=reflection, by=self.p.alice)
         with pytest.raises(NotEditableError):
             services.reflection_amend(reflection=reflection, by=self.p.alice)
+
+
+class DiscardAmendmentTests(ServiceTestCase):
+    def reopened(self) -> Reflection:
+        reflection = self.draft(what_happened="First telling", chains=2, actions=2)
+        services.reflection_submit(reflection=reflection, by=self.p.alice)
+        services.reflection_amend(reflection=reflection, by=self.p.alice)
+        return reflection
+
+    def content(self, reflection: Reflection) -> dict[str, Any]:
+        fresh = Reflection.objects.select_related("framework_version").get(pk=reflection.pk)
+        return snapshot_content(reflection_snapshot(reflection_with_content(reflection=fresh)))
+
+    def test_discarding_puts_back_every_answer_as_submitted_and_files_no_history(self) -> None:
+        reflection = self.reopened()
+        submitted = self.content(reflection)
+        self.save(reflection, Step.STORY, StepValues(fields={"what_happened": "Half rewritten"}))
+        Chain.objects.filter(pk=Chain.objects.filter(reflection=reflection)[0].pk).delete()
+        Action.objects.filter(reflection=reflection).update(text="Changed", due_on=None)
+        rating = ContextRating.objects.filter(reflection=reflection).first()
+        assert rating is not None
+        rating.factors.clear()
+        OutcomeObservation.objects.filter(reflection=reflection).update(observation="Other")
+        assert self.content(reflection) != submitted
+
+        services.reflection_discard_amendment(reflection=reflection, by=self.p.alice)
+
+        assert self.content(reflection) == submitted
+        reflection.refresh_from_db()
+        assert not reflection.is_amending
+        assert not reflection.is_editable
+        assert reflection.amended_at is None
+        assert not ReflectionRevision.objects.filter(reflection=reflection).exists()
+        assert reflection.revision == 5  # submit, amend, one save, discard
+
+    def test_only_a_reopened_reflection_by_its_author_can_be_discarded(self) -> None:
+        with pytest.raises(NotEditableError):
+            services.reflection_discard_amendment(reflection=self.draft(), by=self.p.alice)
+        reflection = self.reopened()
+        with pytest.raises(ValidationError):
+            services.reflection_discard_amendment(reflection=reflection, by=self.p.bob)
+        assert Reflection.objects.get(pk=reflection.pk).is_amending
+
+    def test_a_save_elsewhere_since_the_page_loaded_is_a_conflict_and_nothing_changes(
+        self,
+    ) -> None:
+        reflection = self.reopened()
+        loaded_at = reflection.revision
+        self.save(reflection, Step.STORY, StepValues(fields={"what_happened": "Other tab"}))
+        with pytest.raises(ConflictError):
+            services.reflection_discard_amendment(
+                reflection=reflection, by=self.p.alice, revision=loaded_at
+            )
+        fresh = Reflection.objects.get(pk=reflection.pk)
+        assert fresh.is_amending
+        assert fresh.what_happened == "Other tab"
 
 
 class DeleteTests(ServiceTestCase):
