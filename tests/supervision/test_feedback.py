@@ -201,6 +201,7 @@ class WorkerSidePartialTests(SharingTestCase):
             },
         )
         assert "Share with Sam" in html
+        assert "They also see its comments, including any from earlier supervision." in html
         assert reverse("supervision:reflection_share", kwargs={"pk": self.reflection_.pk}) in html
         assert f'name="next" value="{self.reflection_.get_absolute_url()}"' in html
 

@@ -46,6 +46,11 @@ class SharePageTests(SharingTestCase):
     def test_post_is_not_allowed(self) -> None:
         assert self.p.client_for(self.p.alice).post(self.url).status_code == 405
 
+    def test_the_page_says_a_supervisor_also_sees_earlier_comments(self) -> None:
+        self.reflection()
+        html = self.p.client_for(self.p.alice).get(self.url).content.decode()
+        assert "also sees its comments, including any from earlier supervision" in html
+
     def test_a_worker_without_a_supervisor_is_told_so(self) -> None:
         SupervisionLink.objects.filter(worker=self.p.alice).update(ended_at=timezone.now())
         self.reflection()
