@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,8 @@ class VersionedAdmin(admin.ModelAdmin):
 
 @admin.register(FrameworkVersion)
 class FrameworkVersionAdmin(VersionedAdmin):
+    # A link typed without a scheme is taken as https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("__str__", "label", "is_current", "loaded_at", "reflection_count")
     list_filter = ("is_current",)
     readonly_fields = ("content_hash", "loaded_at", "reflection_count")
