@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
@@ -142,15 +142,27 @@ def shared_reflections(*, audience: BriefAudience) -> QuerySet[Reflection]:
 def default_period(*, audience: BriefAudience, today: date | None = None) -> tuple[date, date]:
     """Since the day after the pair's last supervision record, else the last three months.
 
-    One query.
+    A reflection shared after the last supervision belongs in the next one even when its
+    session came before it, so the period then starts at that session instead. One query
+    without a record, two with.
     """
     today = today or timezone.localdate()
+    supervisors = [person.pk for person in _supervisors(audience)]
     last = SupervisionRecord.objects.filter(
-        worker=audience.worker, supervisor__in=[p.pk for p in _supervisors(audience)]
+        worker=audience.worker, supervisor__in=supervisors
     ).aggregate(last=Max("held_on"))["last"]
-    if last is not None and last < today:
-        return date.fromordinal(last.toordinal() + 1), today
-    return practice.add_months(today, -DEFAULT_MONTHS), today
+    if last is None or last >= today:
+        return practice.add_months(today, -DEFAULT_MONTHS), today
+    start = date.fromordinal(last.toordinal() + 1)
+    shared_since = live_shares().filter(
+        reflection=OuterRef("pk"), supervisor__in=supervisors, shared_at__date__gt=last
+    )
+    earliest = (
+        Reflection.objects.filter(author=audience.worker)
+        .filter(Exists(shared_since))
+        .aggregate(first=Min("session_date"))["first"]
+    )
+    return (min(start, earliest) if earliest is not None else start), today
 
 
 def chain_sentence(chain: Chain) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import SupervisionLink
 from reflections.models import Action
 from supervision.brief import KEY_POINT_LIMIT, build_brief, chain_sentence, default_period
+from supervision.models import Share
 from supervision.record_access import access_brief
 from tests.supervision.records_support import CONTEXT_NAMES, RecordsTestCase
 
@@ -152,6 +153,30 @@ class BriefPeriodTests(BriefTestCase):
             today - timedelta(days=9),
             today,
         )
+
+    def test_an_older_session_shared_since_the_last_supervision_widens_the_period(
+        self,
+    ) -> None:
+        today = timezone.localdate()
+        self.record(held_on=today - timedelta(days=10))
+        shared_before = self.varied_reflection(1, session_date=today - timedelta(days=90))
+        share = self.share(shared_before)
+        Share.objects.filter(pk=share.pk).update(shared_at=timezone.now() - timedelta(days=20))
+        audience = access_brief(user=self.p.sam, worker_id=self.p.alice.pk)
+        assert default_period(audience=audience, today=today)[0] == today - timedelta(days=9)
+
+        self.share(self.varied_reflection(2, session_date=today - timedelta(days=40)))
+        withdrawn = self.share(self.varied_reflection(3, session_date=today - timedelta(days=60)))
+        Share.objects.filter(pk=withdrawn.pk).update(withdrawn_at=timezone.now())
+
+        assert default_period(audience=audience, today=today) == (
+            today - timedelta(days=40),
+            today,
+        )
+        html = self.p.client_for(self.p.sam).get(self.brief_url()).content.decode()
+        assert "Learning number 2" in html
+        assert "Learning number 1" not in html
+        assert "Learning number 3" not in html
 
     def test_without_a_supervision_yet_the_period_is_the_last_three_months(self) -> None:
         audience = access_brief(user=self.p.sam, worker_id=self.p.alice.pk)
