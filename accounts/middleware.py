@@ -1,4 +1,5 @@
-"""Session-level security: idle expiry, required two-factor enrolment, and unsent-form receipts.
+"""Session-level security: idle expiry, required two-factor enrolment, signing in again from an
+htmx request, and unsent-form receipts.
 
 Order in settings.MIDDLEWARE matters: all three come after sessions, authentication and
 messages, idle expiry before two-factor enrolment (an expired session goes to sign-in, not to
@@ -138,6 +139,30 @@ class IdleSessionMiddleware:
         return _redirect(request, f"{login_url}?{urlencode({'next': return_path})}")
 
 
+class HtmxSignInMiddleware:
+    """Send the whole page to sign in when an htmx request finds no session.
+
+    `login_required` answers a redirect, which the browser follows inside the htmx request and
+    htmx would swap the sign-in page into a fragment. Instead the page goes (HX-Redirect), and
+    `next` is the page the person was on, where static/js/keep-unsent.js puts back what they
+    had typed: the htmx URL itself may take only POSTs.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not _is_htmx(request) or not 300 <= response.status_code < 400:
+            return response
+        login_url = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response.headers.get("Location", "")).path != login_url:
+            return response
+        return HttpResponseClientRedirect(
+            f"{login_url}?{urlencode({'next': _return_path(request)})}"
+        )
+
+
 # Pages a person who must enrol in two-factor sign-in can still reach.
 TWO_FACTOR_ENROLMENT_URL_NAMES = frozenset(
     {
@@ -197,9 +222,9 @@ class TwoFactorEnrolmentMiddleware:
 class KeepUnsentReceiptMiddleware:
     """Tell static/js/keep-unsent.js that a form it kept a copy of has been received.
 
-    The script adds a `_keep_unsent` field holding the copy's id when a form is submitted.
-    When the POST succeeds (a redirect elsewhere than sign-in, with the person still signed
-    in) the id comes back in a short-lived cookie and the script deletes its copy. A failure
+    The script adds a `_keep_unsent` field holding the copy's id to the form. When the POST
+    succeeds (a redirect, or htmx's HX-Redirect, elsewhere than sign-in, with the person
+    still signed in) the id comes back in a short-lived cookie and the script deletes its copy. A failure
     of any kind (errors shown again, an expired session, a server error) sends no receipt, so
     the copy stays until the next successful submit.
     """
@@ -209,12 +234,14 @@ class KeepUnsentReceiptMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.method != "POST" or not 300 <= response.status_code < 400:
+        # An htmx form that saved answers 200 with HX-Redirect where a plain form redirects.
+        sent_on = response.headers.get("Location") or response.headers.get("HX-Redirect")
+        if request.method != "POST" or not sent_on:
             return response
         keep_id = request.POST.get(KEEP_UNSENT_FIELD, "")
         if not _KEEP_UNSENT_ID.match(keep_id) or not request.user.is_authenticated:
             return response
-        location = urlsplit(response.headers.get("Location", "")).path
+        location = urlsplit(sent_on).path
         if location == resolve_url(settings.LOGIN_URL):
             return response
         response.set_cookie(

@@ -4,11 +4,12 @@
 // put back when the same form appears again as it was, with a notice and a "Discard it"
 // button.
 //
-// The copy is deleted only once the server confirms it received the form: on submit the form
-// gains a `_keep_unsent` field with the copy's id, and a successful POST answers with a
-// short-lived `appear_sent` cookie naming it (accounts.middleware.KeepUnsentReceiptMiddleware).
-// An htmx submit counts as received when it succeeds and the form does not come back with
-// errors. Explicitly signing out deletes all copies.
+// The copy is deleted only once the server confirms it received the form: the form carries a
+// `_keep_unsent` field with the copy's id, and a successful POST (a redirect, or htmx's
+// HX-Redirect) answers with a short-lived `appear_sent` cookie naming it
+// (accounts.middleware.KeepUnsentReceiptMiddleware). An htmx submit answered in place counts
+// as received when the form does not come back with errors or marked
+// data-keep-unsent-unsaved. Explicitly signing out deletes all copies.
 //
 // sessionStorage rather than localStorage: the copy lives as long as the tab, which is where
 // signing in again brings the person back, and is gone when the browser closes, so reflective
@@ -196,19 +197,37 @@
     });
   }
 
+  function idField(form) {
+    var field = form.querySelector('input[name="' + ID_FIELD + '"]');
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = ID_FIELD;
+      form.appendChild(field);
+    }
+    return field;
+  }
+
   function watch(form) {
+    if (form.hasAttribute("data-keep-unsent-watched")) {
+      return;
+    }
+    form.setAttribute("data-keep-unsent-watched", "");
     var key = keyFor(form);
-    var baseline = snapshot(form, true);
     var current = snapshot(form, false);
     var entry = read(key);
+    // A copy that is still unsent began from the form as it first came: keep comparing with
+    // that, not with a form the server has since shown again (with errors, or a new row).
+    var baseline = entry && entry.baseline ? entry.baseline : snapshot(form, true);
     // Put the copy back only where it cannot overwrite something newer: into a blank form,
     // or into the form exactly as it was when the typing began.
     if (entry && entry.values !== current && (current === entry.baseline || isBlank(form))) {
       restore(form, entry.values);
-      baseline = entry.baseline;
       showRestoredNotice(form, key);
     }
     var id = entry && entry.id ? entry.id : newId();
+    // In the form from the start, so htmx sends it as well as a plain submit.
+    idField(form).value = id;
 
     // Kept until the server confirms receipt, even when it matches what the page was sent
     // with: after errors the page echoes the typed text, and that must survive an expiry too.
@@ -219,34 +238,49 @@
     form.addEventListener("input", save);
     form.addEventListener("change", save);
     form.addEventListener("submit", function () {
-      var field = form.querySelector('input[name="' + ID_FIELD + '"]');
-      if (!field) {
-        field = document.createElement("input");
-        field.type = "hidden";
-        field.name = ID_FIELD;
-        form.appendChild(field);
-      }
-      field.value = id;
+      idField(form).value = id;
       save();
     });
   }
 
+  function watchWithin(root) {
+    if (root.matches && root.matches("form[data-keep-unsent]")) {
+      watch(root);
+    }
+    if (root.querySelectorAll) {
+      Array.prototype.forEach.call(root.querySelectorAll("form[data-keep-unsent]"), watch);
+    }
+  }
+
+  // Whether the answer to an htmx submit shows the form `name` again unsaved: with errors,
+  // or marked data-keep-unsent-unsaved (e.g. a row was added). Read before the swap, so the
+  // fresh form that replaces a sent one is never filled from a copy about to be deleted.
+  function comesBackUnsaved(html, name) {
+    var page = new DOMParser().parseFromString(html || "", "text/html");
+    var again = page.querySelector('form[data-keep-unsent="' + name + '"]');
+    return Boolean(again && (again.querySelector('[aria-invalid="true"]') || again.hasAttribute("data-keep-unsent-unsaved")));
+  }
+
   function watchHtmxSubmits() {
-    document.addEventListener("htmx:afterRequest", function (event) {
-      applyReceipt();
+    document.addEventListener("htmx:afterRequest", applyReceipt);
+    document.addEventListener("htmx:beforeSwap", function (event) {
       var detail = event.detail || {};
-      var form = detail.elt && detail.elt.closest ? detail.elt.closest("form[data-keep-unsent]") : null;
-      if (!form || !detail.successful || !detail.xhr || detail.xhr.getResponseHeader("HX-Redirect")) {
+      var source = detail.requestConfig ? detail.requestConfig.elt : null;
+      var form = source && source.closest ? source.closest("form[data-keep-unsent]") : null;
+      var xhr = detail.xhr;
+      // A save that sends the page on (HX-Redirect) is confirmed by the receipt cookie there.
+      if (!form || !xhr || xhr.status < 200 || xhr.status >= 300 || xhr.getResponseHeader("HX-Redirect")) {
         return;
       }
-      var key = keyFor(form);
-      // Let htmx swap and settle before looking at what came back.
-      window.setTimeout(function () {
-        var again = document.querySelector('form[data-keep-unsent="' + form.getAttribute("data-keep-unsent") + '"]');
-        if (!again || !again.querySelector('[aria-invalid="true"]')) {
-          storage.removeItem(key);
-        }
-      }, 200);
+      if (!comesBackUnsaved(xhr.responseText, form.getAttribute("data-keep-unsent"))) {
+        storage.removeItem(keyFor(form));
+      }
+    });
+    // Forms htmx swaps in (a comment thread, a record form shown again) are watched too.
+    document.addEventListener("htmx:load", function (event) {
+      if (event.detail && event.detail.elt) {
+        watchWithin(event.detail.elt);
+      }
     });
   }
 
@@ -274,7 +308,7 @@
   removeWhere(function (key) {
     return key.indexOf(PREFIX + user + ":") !== 0;
   });
-  Array.prototype.forEach.call(document.querySelectorAll("form[data-keep-unsent]"), watch);
+  watchWithin(document);
   watchHtmxSubmits();
   forgetOnSignOut();
 })();

@@ -239,3 +239,32 @@ class KeepUnsentReceiptTests(AuthTestCase):
         )
         assert response.status_code == 302
         assert KEEP_UNSENT_COOKIE not in response.cookies
+
+
+class HtmxSignInTests(AuthTestCase):
+    def test_an_htmx_request_without_a_session_sends_the_whole_page_to_sign_in(self) -> None:
+        response = self.client.post(
+            reverse("supervision:comment_create", kwargs={"pk": 1}),
+            {"body": "Typed after the session ended"},
+            headers={
+                "HX-Request": "true",
+                "HX-Current-URL": "http://testserver/supervision/shared/1/?page=2",
+            },
+        )
+        assert response.status_code == 200
+        assert response["HX-Redirect"] == (
+            "/accounts/login/?next=%2Fsupervision%2Fshared%2F1%2F%3Fpage%3D2"
+        )
+
+    def test_a_plain_post_without_a_session_is_still_an_ordinary_redirect(self) -> None:
+        response = self.client.post(
+            reverse("supervision:comment_create", kwargs={"pk": 1}), {"body": "x"}
+        )
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+        assert "HX-Redirect" not in response
+
+    def test_an_htmx_redirect_elsewhere_is_left_alone(self) -> None:
+        self.sign_in("alice")
+        response = self.client.post(reverse("account_logout"), headers={"HX-Request": "true"})
+        assert "HX-Redirect" not in response

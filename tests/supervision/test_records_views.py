@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.middleware import KEEP_UNSENT_COOKIE
 from accounts.models import AuditEvent
 from accounts.services import supervision_link_end
 from supervision import record_services
@@ -141,6 +142,27 @@ class RecordCreateViewTests(RecordViewTestCase):
         record = SupervisionRecord.objects.get()
         assert response.status_code == 200
         assert response["HX-Redirect"] == record.get_absolute_url()
+
+    def test_a_saved_record_confirms_the_browser_copy_of_what_was_typed(self) -> None:
+        response = self.p.client_for(self.p.sam).post(
+            self.create_url(), self.form_data(_keep_unsent="copy42"), headers=HTMX
+        )
+        assert response["HX-Redirect"] == SupervisionRecord.objects.get().get_absolute_url()
+        assert response.cookies[KEEP_UNSENT_COOKIE].value == "copy42"
+
+    def test_a_form_shown_again_is_marked_unsaved_and_gets_no_receipt(self) -> None:
+        client = self.p.client_for(self.p.sam)
+        blank = client.get(self.create_url())
+        self.assertContains(blank, 'data-keep-unsent="record"')
+        self.assertNotContains(blank, "data-keep-unsent-unsaved")
+        for data in (
+            self.form_data(held_on="nope", _keep_unsent="copy42"),
+            self.form_data(add_action="1", _keep_unsent="copy42"),
+        ):
+            response = client.post(self.create_url(), data, headers=HTMX)
+            self.assertContains(response, "data-keep-unsent-unsaved")
+            assert KEEP_UNSENT_COOKIE not in response.cookies
+        assert not SupervisionRecord.objects.exists()
 
     def test_bad_input_shows_field_errors_and_keeps_everything_typed(self) -> None:
         unshared = self.varied_reflection(2)
