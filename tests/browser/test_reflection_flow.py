@@ -371,3 +371,42 @@ def test_an_expired_session_keeps_the_typing_on_the_device(
     copy = page.evaluate(f"localStorage.getItem('appear-reflect:unsent:{reflection.pk}:story')")
     assert "Written after the session ended" in copy
     assert Reflection.objects.get(pk=reflection.pk).how_i_felt == ""
+
+
+def test_an_amendment_begun_by_mistake_is_discarded_by_keyboard(
+    page: Page, live_server: Any, worker: User, console_problems: list[str]
+) -> None:
+    sign_in(page, live_server.url)
+    reflection = Reflection.objects.create(
+        author=worker,
+        organisation=Organisation.objects.get(),
+        framework_version_id=framework_load(
+            data=framework_data_read(settings.FRAMEWORK_DATA_FILE)
+        ).version.pk,
+        what_happened="As it was submitted.",
+    )
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/reflections/{reflection.pk}/check/")
+    press_button(page, "Submit reflection")
+    expect(page.get_by_text("Your reflection is submitted.")).to_be_visible()
+    press_button(page, "Amend this reflection")
+    page.goto(f"{live_server.url}/reflections/{reflection.pk}/steps/story/")
+    field = page.get_by_label("What happened?")
+    tab_to(page, field)
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("Half rewritten, then thought better of it.")
+    saved(page)
+
+    tab_to(page, page.get_by_role("link", name="Discard my changes"))
+    page.keyboard.press("Enter")
+    heading(page, "Discard your changes?")
+    assert_accessible(page)
+    press_button(page, "Discard my changes")
+
+    expect(page.get_by_text("Your changes are discarded.")).to_be_visible()
+    expect(page.get_by_text("As it was submitted.")).to_be_visible()
+    expect(page.get_by_role("link", name="Discard my changes")).to_have_count(0)
+    assert_accessible(page)
+    fresh = Reflection.objects.get(pk=reflection.pk)
+    assert fresh.what_happened == "As it was submitted."
+    assert not fresh.is_amending
