@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 
 from accounts.audit import audit_record
@@ -9,6 +11,7 @@ from accounts.models import AuditEvent
 from tests.accounts.support import PersonasTestCase
 
 Action = AuditEvent.Action
+MACHINE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}")
 
 
 class OrganisationAuditTests(PersonasTestCase):
@@ -42,6 +45,14 @@ class OrganisationAuditTests(PersonasTestCase):
         ]
         assert actions == [Action.REFLECTION_VIEWED, Action.LINK_CREATED]
         assert "Omar" not in response.content.decode().split("<main")[1]
+
+    def test_each_time_is_also_given_in_a_valid_machine_readable_form(self) -> None:
+        self.record(3)
+        html = self.p.client_for(self.p.olive).get(self.url).content.decode()
+        stamps = re.findall(r'<time datetime="([^"]*)"', html)
+        assert len(stamps) >= 3
+        # HTML allows at most three digits of a second; Python's isoformat gives six.
+        assert all(MACHINE_TIME.fullmatch(stamp) for stamp in stamps), stamps
 
     def test_sign_ins_without_an_organisation_are_included_for_members_only(self) -> None:
         audit_record(action=Action.SIGN_IN_FAILED, actor=None, subject=self.p.alice)
