@@ -84,6 +84,7 @@ types: setup
 # tests/browser is left out altogether, not only deselected: its conftest sets
 # DJANGO_ALLOW_ASYNC_UNSAFE, which would leak into tests that start production-mode processes.
 unit: setup
+	@bash .ci/ensure-java
 	@$(call pytest_run,,-m "not browser" --ignore=tests/browser,unit)
 
 # Chromium comes from Debian (`playwright install` cannot download a browser here).

@@ -499,10 +499,11 @@ class ChainsStepTests(StepTestCase):
     def test_the_context_select_reorders_with_htmx_without_touching_the_history(self) -> None:
         html = self.client.get(step_url(self.reflection, "chains")).content.decode()
         assert (
-            'hx-get="' + reverse("reflections:chain_options", kwargs={"pk": self.reflection.pk})
+            'data-hx-get="'
+            + reverse("reflections:chain_options", kwargs={"pk": self.reflection.pk})
             in html
         )
-        assert 'hx-target="#chains-0-options"' in html
+        assert 'data-hx-target="#chains-0-options"' in html
         assert 'hx-push-url="false"' in html
         assert "Show suggestions for this context" in html
 
