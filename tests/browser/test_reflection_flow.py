@@ -390,6 +390,9 @@ def test_an_amendment_begun_by_mistake_is_discarded_by_keyboard(
     press_button(page, "Submit reflection")
     expect(page.get_by_text("Your reflection is submitted.")).to_be_visible()
     press_button(page, "Amend this reflection")
+    # Reopening answers with the first step; only then is the reflection editable.
+    expect(page).to_have_url(re.compile(r"/steps/session/$"))
+    expect(page.get_by_text("Reopened.")).to_be_visible()
     page.goto(f"{live_server.url}/reflections/{reflection.pk}/steps/story/")
     field = page.get_by_label("What happened?")
     tab_to(page, field)
