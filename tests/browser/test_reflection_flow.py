@@ -45,6 +45,18 @@ def worker(transactional_db: None) -> User:
     return user
 
 
+def new_draft(worker: User, **fields: Any) -> Reflection:
+    """A draft of `worker`'s against the current framework, made directly in the database."""
+    return Reflection.objects.create(
+        author=worker,
+        organisation=Organisation.objects.get(),
+        framework_version_id=framework_load(
+            data=framework_data_read(settings.FRAMEWORK_DATA_FILE)
+        ).version.pk,
+        **fields,
+    )
+
+
 def assert_accessible(page: Page) -> None:
     results = Axe().run(page)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
@@ -270,13 +282,7 @@ def test_two_tabs_on_one_draft_keep_both_texts(
     page: Page, live_server: Any, worker: User, console_problems: list[str]
 ) -> None:
     sign_in(page, live_server.url)
-    reflection = Reflection.objects.create(
-        author=worker,
-        organisation=Organisation.objects.get(),
-        framework_version_id=framework_load(
-            data=framework_data_read(settings.FRAMEWORK_DATA_FILE)
-        ).version.pk,
-    )
+    reflection = new_draft(worker)
     url = f"{live_server.url}/reflections/{reflection.pk}/steps/story/"
     tab_a = open_story(page, url)
     tab_b = page.context.new_page()
@@ -305,13 +311,7 @@ def test_an_unsent_copy_survives_a_lost_connection(
     page: Page, live_server: Any, worker: User, console_problems: list[str]
 ) -> None:
     sign_in(page, live_server.url)
-    reflection = Reflection.objects.create(
-        author=worker,
-        organisation=Organisation.objects.get(),
-        framework_version_id=framework_load(
-            data=framework_data_read(settings.FRAMEWORK_DATA_FILE)
-        ).version.pk,
-    )
+    reflection = new_draft(worker)
     url = f"{live_server.url}/reflections/{reflection.pk}/steps/story/"
     page.set_viewport_size(PHONE)
     page.goto(url)
@@ -349,13 +349,7 @@ def test_an_expired_session_keeps_the_typing_on_the_device(
     page: Page, live_server: Any, worker: User, console_problems: list[str]
 ) -> None:
     sign_in(page, live_server.url)
-    reflection = Reflection.objects.create(
-        author=worker,
-        organisation=Organisation.objects.get(),
-        framework_version_id=framework_load(
-            data=framework_data_read(settings.FRAMEWORK_DATA_FILE)
-        ).version.pk,
-    )
+    reflection = new_draft(worker)
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/reflections/{reflection.pk}/steps/story/")
     # The session ends on the server's side (its cookie is gone); the page does not know yet.
@@ -377,14 +371,7 @@ def test_an_amendment_begun_by_mistake_is_discarded_by_keyboard(
     page: Page, live_server: Any, worker: User, console_problems: list[str]
 ) -> None:
     sign_in(page, live_server.url)
-    reflection = Reflection.objects.create(
-        author=worker,
-        organisation=Organisation.objects.get(),
-        framework_version_id=framework_load(
-            data=framework_data_read(settings.FRAMEWORK_DATA_FILE)
-        ).version.pk,
-        what_happened="As it was submitted.",
-    )
+    reflection = new_draft(worker, what_happened="As it was submitted.")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/reflections/{reflection.pk}/check/")
     press_button(page, "Submit reflection")
