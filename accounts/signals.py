@@ -8,6 +8,7 @@ hash, because it may be someone's mistyped e-mail address.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account import signals as account_signals
@@ -133,40 +134,32 @@ def on_password_reset(
     )
 
 
-def on_authenticator_added(
-    sender: object,
-    request: HttpRequest | None,
-    user: User,
-    authenticator: Authenticator,
-    **kwargs: Any,
-) -> None:
-    if authenticator.type != Authenticator.Type.TOTP:
-        return
-    audit_record(
-        action=AuditEvent.Action.TWO_FACTOR_ENABLED,
-        actor=user,
-        request=request,
-        organisation=organisation_for(user),
-        subject=user,
-    )
+def _on_authenticator_change(action: str) -> Callable[..., None]:
+    """A handler that audits an authenticator app being turned on or off (not recovery codes,
+    which come and go with it)."""
+
+    def handler(
+        sender: object,
+        request: HttpRequest | None,
+        user: User,
+        authenticator: Authenticator,
+        **kwargs: Any,
+    ) -> None:
+        if authenticator.type != Authenticator.Type.TOTP:
+            return
+        audit_record(
+            action=action,
+            actor=user,
+            request=request,
+            organisation=organisation_for(user),
+            subject=user,
+        )
+
+    return handler
 
 
-def on_authenticator_removed(
-    sender: object,
-    request: HttpRequest | None,
-    user: User,
-    authenticator: Authenticator,
-    **kwargs: Any,
-) -> None:
-    if authenticator.type != Authenticator.Type.TOTP:
-        return
-    audit_record(
-        action=AuditEvent.Action.TWO_FACTOR_DISABLED,
-        actor=user,
-        request=request,
-        organisation=organisation_for(user),
-        subject=user,
-    )
+on_authenticator_added = _on_authenticator_change(AuditEvent.Action.TWO_FACTOR_ENABLED)
+on_authenticator_removed = _on_authenticator_change(AuditEvent.Action.TWO_FACTOR_DISABLED)
 
 
 def on_authenticator_used(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -37,6 +37,9 @@ from reflections.services import (
 from reflections.steps import Step
 
 Choices = list[tuple[Any, Any]]
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 
 class TextAnswer(forms.CharField):
@@ -314,29 +317,22 @@ def ordered_choices(
     return choices
 
 
+def _framework_choice(label: _StrOrPromise) -> forms.TypedChoiceField:
+    """A chain's pick of a framework part by id; its choices are set per form."""
+    return forms.TypedChoiceField(
+        label=label,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": INVALID_CHOICE},
+    )
+
+
 class ChainForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    context = forms.TypedChoiceField(
-        label=_("Context: what I brought"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages={"invalid_choice": INVALID_CHOICE},
-    )
-    mechanism = forms.TypedChoiceField(
-        label=_("What seemed to shift for them"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages={"invalid_choice": INVALID_CHOICE},
-    )
-    outcome_domain = forms.TypedChoiceField(
-        label=_("Towards which outcome"),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        error_messages={"invalid_choice": INVALID_CHOICE},
-    )
+    context = _framework_choice(_("Context: what I brought"))
+    mechanism = _framework_choice(_("What seemed to shift for them"))
+    outcome_domain = _framework_choice(_("Towards which outcome"))
     description = TextAnswer(
         max_length=EVIDENCE_TEXT,
         rows=3,

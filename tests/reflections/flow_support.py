@@ -7,14 +7,17 @@ same names, the management forms, the revision), so a test changes only what it 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.test import TestCase
+from django.urls import reverse
 
 from accounts.models import Organisation, User
 from framework.models import Context, FrameworkVersion, Mechanism, OutcomeDomain
 from framework.services import framework_data_read, framework_load
 from reflections.models import Action, Chain, ContextRating, OutcomeObservation, Reflection
+from tests.base import Personas, make_personas
 
 
 def load_framework() -> FrameworkVersion:
@@ -158,3 +161,26 @@ def chain_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def action_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return _rows("actions", rows, 0)
+
+
+def step_url(reflection: Reflection, step: str) -> str:
+    return reverse("reflections:step", kwargs={"pk": reflection.pk, "step": step})
+
+
+class OneDraftTestCase(TestCase):
+    """The personas and the framework once per class; a fresh draft of Alice's per test, with
+    a client signed in as her."""
+
+    p: ClassVar[Personas]
+    version: ClassVar[FrameworkVersion]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.p = make_personas()
+        cls.version = load_framework()
+
+    def setUp(self) -> None:
+        self.reflection = draft(
+            author=self.p.alice, organisation=self.p.riverside, version=self.version
+        )
+        self.client = self.p.client_for(self.p.alice)

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
-from django.test import Client, TestCase
+from django.test import Client
 from django.urls import reverse
 
-from framework.models import FrameworkVersion
 from reflections.models import Chain, Reflection
-from tests.base import Personas, make_personas
 from tests.reflections.flow_support import (
+    OneDraftTestCase,
     chain_rows,
     context,
     domain,
-    draft,
-    load_framework,
     mechanism,
     step_data,
+    step_url,
 )
 
 
@@ -25,25 +23,7 @@ def autosave_url(reflection: Reflection, step: str) -> str:
     return reverse("reflections:autosave", kwargs={"pk": reflection.pk, "step": step})
 
 
-def step_url(reflection: Reflection, step: str) -> str:
-    return reverse("reflections:step", kwargs={"pk": reflection.pk, "step": step})
-
-
-class AutosaveTestCase(TestCase):
-    p: ClassVar[Personas]
-    version: ClassVar[FrameworkVersion]
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.p = make_personas()
-        cls.version = load_framework()
-
-    def setUp(self) -> None:
-        self.reflection = draft(
-            author=self.p.alice, organisation=self.p.riverside, version=self.version
-        )
-        self.client = self.p.client_for(self.p.alice)
-
+class AutosaveTestCase(OneDraftTestCase):
     def autosave(self, step: str, client: Client | None = None, **overrides: Any) -> Any:
         return (client or self.client).post(
             autosave_url(self.reflection, step), step_data(step, self.reflection, **overrides)

@@ -4,48 +4,29 @@ and nothing else the worker typed is lost."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, ClassVar
+from typing import Any
 
-from django.test import TestCase
 from django.urls import reverse
 
-from framework.models import FrameworkVersion, Mechanism
+from framework.models import Mechanism
 from reflections.models import Action, Chain, ContextRating, OutcomeObservation, Reflection
-from tests.base import Personas, make_personas
 from tests.reflections.flow_support import (
+    OneDraftTestCase,
     action_rows,
     chain_rows,
     context,
     domain,
     draft,
-    load_framework,
     mechanism,
     step_data,
+    step_url,
 )
 
 HTMX = {"HX-Request": "true"}
 SCRIPT = '<script>alert("x")</script>'
 
 
-def step_url(reflection: Reflection, step: str) -> str:
-    return reverse("reflections:step", kwargs={"pk": reflection.pk, "step": step})
-
-
-class StepTestCase(TestCase):
-    p: ClassVar[Personas]
-    version: ClassVar[FrameworkVersion]
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.p = make_personas()
-        cls.version = load_framework()
-
-    def setUp(self) -> None:
-        self.reflection = draft(
-            author=self.p.alice, organisation=self.p.riverside, version=self.version
-        )
-        self.client = self.p.client_for(self.p.alice)
-
+class StepTestCase(OneDraftTestCase):
     def post(self, step: str, **overrides: Any) -> Any:
         return self.client.post(
             step_url(self.reflection, step), step_data(step, self.reflection, **overrides)
