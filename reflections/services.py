@@ -453,28 +453,36 @@ def _restore_rows(reflection: Reflection, base: Mapping[str, Any]) -> None:
 
 
 @transaction.atomic
-def reflection_discard_amendment(
-    *, reflection: Reflection, by: User, revision: int | None = None
-) -> Reflection:
+def reflection_discard_amendment(*, reflection: Reflection, by: User) -> Reflection:
     """Put a reopened reflection back exactly as it was submitted, dropping the changes since.
 
     For an amendment begun by mistake or abandoned: nothing is filed in the history, because
-    the submitted content never changed. With `revision`, a save elsewhere since the author's
-    page loaded raises ConflictError rather than being thrown away unseen.
+    the submitted content never changed. Every change since reopening goes, as the author was
+    told, including a save still on its way from the step page they left to get here; so the
+    revision is bumped outright (an open step page then meets a conflict or a closed
+    reflection), not compared. The row is read again under a lock: a submit that just landed
+    elsewhere wins, and this raises NotEditableError.
     """
     if reflection.author_id != by.pk:
         raise ValidationError(_("Only the author can discard an amendment."))
-    if not reflection.is_amending:
+    current = Reflection.objects.select_for_update().filter(pk=reflection.pk).first()
+    if current is None or not current.is_amending:
         raise NotEditableError
-    base = reflection.amendment_base or {}
-    _claim_revision(reflection, reflection.revision if revision is None else revision)
+    base = current.amendment_base or {}
     for name in _RESTORED_FIELDS:
         setattr(reflection, name, base[name])
     reflection.session_date = date.fromisoformat(base["session_date"])
     _restore_rows(reflection, base)
     reflection.amendment_base = None
+    reflection.revision = current.revision + 1
     reflection.save(
-        update_fields=[*_RESTORED_FIELDS, "session_date", "amendment_base", "updated_at"]
+        update_fields=[
+            *_RESTORED_FIELDS,
+            "session_date",
+            "amendment_base",
+            "revision",
+            "updated_at",
+        ]
     )
     return reflection
 

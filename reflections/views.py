@@ -559,21 +559,7 @@ def discard_amendment(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect(error.reflection.get_absolute_url())
     if request.method == "POST":
         try:
-            services.reflection_discard_amendment(
-                reflection=reflection,
-                by=request.user,
-                revision=_int(request.POST.get("revision")) or -1,
-            )
-        except services.ConflictError:
-            # Saved in another tab since this page loaded: never throw that away unseen.
-            messages.warning(
-                request,
-                _(
-                    "This reflection changed in another tab or device since you opened this "
-                    "page. Look at it again, then discard the changes if you still want to."
-                ),
-            )
-            return redirect("reflections:discard_amendment", pk=reflection.pk)
+            services.reflection_discard_amendment(reflection=reflection, by=request.user)
         except services.NotEditableError:
             # Submitted or discarded in another tab meanwhile: the reflection page says which.
             return redirect(reflection.get_absolute_url())

@@ -347,12 +347,8 @@ class DiscardAmendmentTests(DetailTests):
         confirm = self.client.get(url("discard_amendment", reflection)).content.decode()
         assert "Discard your changes?" in confirm
         assert "goes back to exactly what you submitted" in confirm
-        reflection.refresh_from_db()
-        assert f'name="revision" value="{reflection.revision}"' in confirm
 
-        response = self.client.post(
-            url("discard_amendment", reflection), {"revision": str(reflection.revision)}
-        )
+        response = self.client.post(url("discard_amendment", reflection))
 
         assert response["Location"] == reflection.get_absolute_url()
         html = self.client.get(response["Location"]).content.decode()
@@ -364,24 +360,29 @@ class DiscardAmendmentTests(DetailTests):
         assert not reflection.is_amending
         assert not ReflectionRevision.objects.filter(reflection=reflection).exists()
 
-    def test_a_save_in_another_tab_since_the_page_loaded_is_not_thrown_away(self) -> None:
+    def test_a_save_landing_after_the_page_loaded_is_discarded_too(self) -> None:
+        """Leaving a step page for the confirmation may send one last save on the way; the
+        page promised that every change since reopening goes, and it does."""
         reflection = self.submitted(what_happened="First telling")
         self.client.post(url("amend", reflection))
+        self.client.get(url("discard_amendment", reflection))
         reflection.refresh_from_db()
-        loaded_at = reflection.revision
         self.client.post(
             url("step", reflection, step="story"),
-            step_data("story", reflection, what_happened="Saved in the other tab"),
+            step_data("story", reflection, what_happened="Sent on the way out"),
         )
-        for revision in (str(loaded_at), "", "not-a-number"):
-            response = self.client.post(
-                url("discard_amendment", reflection), {"revision": revision}
-            )
-            assert response["Location"] == url("discard_amendment", reflection)
-        assert "changed in another tab" in self.client.get(response["Location"]).content.decode()
+        response = self.client.post(url("discard_amendment", reflection))
+        assert response["Location"] == reflection.get_absolute_url()
         fresh = Reflection.objects.get(pk=reflection.pk)
-        assert fresh.is_amending
-        assert fresh.what_happened == "Saved in the other tab"
+        assert not fresh.is_amending
+        assert fresh.what_happened == "First telling"
+        # The step page left open now meets a closed reflection, not a silent overwrite.
+        late = self.client.post(
+            url("step", reflection, step="story"),
+            step_data("story", reflection, what_happened="Too late"),
+        )
+        assert late.status_code == 302
+        assert Reflection.objects.get(pk=reflection.pk).what_happened == "First telling"
 
     def test_a_reflection_that_is_not_reopened_has_nothing_to_discard(self) -> None:
         reflection = self.submitted(what_happened="First telling")

@@ -532,19 +532,24 @@ class DiscardAmendmentTests(ServiceTestCase):
             services.reflection_discard_amendment(reflection=reflection, by=self.p.bob)
         assert Reflection.objects.get(pk=reflection.pk).is_amending
 
-    def test_a_save_elsewhere_since_the_page_loaded_is_a_conflict_and_nothing_changes(
+    def test_a_stale_copy_of_the_reflection_still_discards_and_bumps_the_revision(
         self,
     ) -> None:
         reflection = self.reopened()
-        loaded_at = reflection.revision
+        stale = Reflection.objects.get(pk=reflection.pk)
         self.save(reflection, Step.STORY, StepValues(fields={"what_happened": "Other tab"}))
-        with pytest.raises(ConflictError):
-            services.reflection_discard_amendment(
-                reflection=reflection, by=self.p.alice, revision=loaded_at
-            )
+        services.reflection_discard_amendment(reflection=stale, by=self.p.alice)
         fresh = Reflection.objects.get(pk=reflection.pk)
-        assert fresh.is_amending
-        assert fresh.what_happened == "Other tab"
+        assert not fresh.is_amending
+        assert fresh.what_happened == "First telling"
+        assert fresh.revision == reflection.revision + 1
+
+    def test_a_submit_that_landed_first_wins(self) -> None:
+        reflection = self.reopened()
+        stale = Reflection.objects.get(pk=reflection.pk)
+        services.reflection_submit(reflection=reflection, by=self.p.alice)
+        with pytest.raises(NotEditableError):
+            services.reflection_discard_amendment(reflection=stale, by=self.p.alice)
 
 
 class DeleteTests(ServiceTestCase):
