@@ -46,7 +46,7 @@ from playwright.sync_api import Browser, Locator, Page, Request, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = {"width": 360, "height": 740}
 SCREEN = PHONE["height"]
-PASSWORD = "benchmark-password-for-a-throwaway-site"
+PASSWORD = "benchmark-password-for-a-throwaway-site"  # noqa: S105 (a throwaway site)
 WHAT_HAPPENED = (
     "We met at the cafe and talked about the week, which had been hard. "
     "I listened and said it made sense to feel that way."
