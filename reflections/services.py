@@ -30,6 +30,7 @@ from reflections.flow_selectors import (
     snapshot_content,
 )
 from reflections.models import (
+    EVIDENCE_TEXT,
     Action,
     Chain,
     ContextRating,
@@ -80,6 +81,9 @@ class ChainInput:
     description: str = ""
     confidence: int = Chain.Confidence.FAIRLY_SURE
     id: int | None = None
+    # The chain's place among the rows on the page, when it differs from its place among the
+    # finished chains (an unfinished row before it): names the input its new id goes to.
+    row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,13 +108,17 @@ class StepValues:
     chains: Sequence[ChainInput] | None = None
     observations: Sequence[ObservationInput] | None = None
     actions: Sequence[ActionInput] | None = None
+    # Chains begun but not finished, as {"row", "context", "mechanism", "outcome_domain",
+    # "description", "confidence"} with ids or None; saved with the chains step.
+    incomplete_chains: Sequence[Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
 class SaveResult:
     reflection: Reflection
-    # HTML input name -> new row id, so a page that stays open can name the rows it created.
-    row_ids: dict[str, int]
+    # HTML input name -> new row id, so a page that stays open can name the rows it created;
+    # None clears the id of a row that is no longer a saved chain (it became unfinished).
+    row_ids: dict[str, int | None]
 
 
 @transaction.atomic
@@ -164,7 +172,9 @@ def _check_version(reflection: Reflection, *objects: Context | Mechanism | Outco
             )
 
 
-def _save_ratings(reflection: Reflection, ratings: Sequence[RatingInput]) -> dict[str, int]:
+def _save_ratings(
+    reflection: Reflection, ratings: Sequence[RatingInput]
+) -> dict[str, int | None]:
     existing = {
         rating.context_id: rating for rating in ContextRating.objects.filter(reflection=reflection)
     }
@@ -199,10 +209,12 @@ def _sync_rows(
     return by_id, set(by_id) - set(named)
 
 
-def _save_chains(reflection: Reflection, chains: Sequence[ChainInput]) -> dict[str, int]:
+def _save_chains(
+    reflection: Reflection, chains: Sequence[ChainInput]
+) -> dict[str, int | None]:
     by_id, gone = _sync_rows(Chain.objects.filter(reflection=reflection), chains)
     Chain.objects.filter(reflection=reflection, pk__in=gone).delete()
-    row_ids: dict[str, int] = {}
+    row_ids: dict[str, int | None] = {}
     for order, item in enumerate(chains, start=1):
         _check_version(reflection, item.context, item.mechanism, item.outcome_domain)
         chain = by_id.get(item.id) if item.id is not None else None
@@ -216,13 +228,31 @@ def _save_chains(reflection: Reflection, chains: Sequence[ChainInput]) -> dict[s
         chain.confidence = item.confidence
         chain.full_clean(exclude=["reflection", "context", "mechanism", "outcome_domain"])
         chain.save()
-        row_ids[f"chains-{order - 1}-id"] = chain.pk
+        row = order - 1 if item.row is None else item.row
+        row_ids[f"chains-{row}-id"] = chain.pk
     return row_ids
+
+
+_INCOMPLETE_KEYS = ("context", "mechanism", "outcome_domain", "description", "confidence")
+
+
+def _incomplete_chains(
+    reflection: Reflection, rows: Sequence[Mapping[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, int | None]]:
+    """The unfinished chains to keep, and their rows' ids cleared (they are no Chain rows)."""
+    kept = [{key: row.get(key) for key in _INCOMPLETE_KEYS} for row in rows]
+    for item in kept:
+        if len(str(item.get("description") or "")) > EVIDENCE_TEXT:
+            raise ValidationError(_("A chain's words are too long."))
+    cleared: dict[str, int | None] = {
+        f"chains-{row['row']}-id": None for row in rows if row.get("row") is not None
+    }
+    return kept, cleared
 
 
 def _save_observations(
     reflection: Reflection, observations: Sequence[ObservationInput]
-) -> dict[str, int]:
+) -> dict[str, int | None]:
     existing = {
         row.domain_id: row for row in OutcomeObservation.objects.filter(reflection=reflection)
     }
@@ -241,10 +271,12 @@ def _save_observations(
     return {}
 
 
-def _save_actions(reflection: Reflection, actions: Sequence[ActionInput]) -> dict[str, int]:
+def _save_actions(
+    reflection: Reflection, actions: Sequence[ActionInput]
+) -> dict[str, int | None]:
     by_id, gone = _sync_rows(Action.objects.filter(reflection=reflection), actions)
     Action.objects.filter(reflection=reflection, pk__in=gone).delete()
-    row_ids: dict[str, int] = {}
+    row_ids: dict[str, int | None] = {}
     for order, item in enumerate(actions, start=1):
         action = by_id.get(item.id) if item.id is not None else None
         if action is None:
@@ -294,8 +326,14 @@ def reflection_save_step(
 
 def _save_step(reflection: Reflection, values: StepValues, revision: int) -> SaveResult:
     _claim_revision(reflection, revision)
-    reflection.save(update_fields=[*values.fields, "updated_at"])
-    row_ids: dict[str, int] = {}
+    row_ids: dict[str, int | None] = {}
+    extra: list[str] = []
+    if values.incomplete_chains is not None:
+        reflection.incomplete_chains, row_ids = _incomplete_chains(
+            reflection, values.incomplete_chains
+        )
+        extra.append("incomplete_chains")
+    reflection.save(update_fields=[*values.fields, *extra, "updated_at"])
     if values.ratings is not None:
         row_ids |= _save_ratings(reflection, values.ratings)
     if values.chains is not None:
@@ -315,6 +353,25 @@ def reflection_privacy_matches(*, reflection: Reflection) -> list[privacy.Match]
     return privacy.unconfirmed(matches, reflection.privacy_confirmed)
 
 
+EMPTY_REFLECTION = _(
+    "There is nothing to submit yet. Write what happened, rate at least one context, or add "
+    "one chain, then submit."
+)
+UNFINISHED_CHAINS = _(
+    "A chain is not finished. Choose its context, what seemed to shift and the outcome, or "
+    "remove it, then submit."
+)
+
+
+def _check_submittable(reflection: Reflection, snapshot: Mapping[str, Any]) -> None:
+    """Refuse an empty reflection (it would count on My practice) and unfinished chains."""
+    rated = any(item["presence"] is not None for item in snapshot["context_ratings"])
+    if not (str(snapshot["what_happened"]).strip() or rated or snapshot["chains"]):
+        raise ValidationError(EMPTY_REFLECTION, code="empty")
+    if reflection.incomplete_chains:
+        raise ValidationError(UNFINISHED_CHAINS, code="unfinished_chains")
+
+
 @transaction.atomic
 def reflection_submit(
     *,
@@ -327,7 +384,8 @@ def reflection_submit(
 
     `confirmed` holds fingerprints of matches the author has just confirmed are not
     identifying; they are kept so the same text is not raised again. Any other match raises
-    PrivacyCheckError and nothing changes. An amendment stores the content from before it as
+    PrivacyCheckError and nothing changes. An empty reflection (nothing written, rated or
+    chained) or one with an unfinished chain raises ValidationError. An amendment stores the content from before it as
     a ReflectionRevision, unless nothing was changed. With `revision`, a reflection saved
     elsewhere since the author's check page loaded raises ConflictError.
     """
@@ -337,6 +395,7 @@ def reflection_submit(
         raise NotEditableError
     reflection_with_content(reflection=reflection)
     snapshot = reflection_snapshot(reflection)
+    _check_submittable(reflection, snapshot)
     matches = privacy.scan(privacy.reflection_texts(snapshot), today=timezone.localdate())
     current_keys = {match.key for match in matches}
     newly_confirmed = current_keys & set(confirmed)
@@ -474,12 +533,15 @@ def reflection_discard_amendment(*, reflection: Reflection, by: User) -> Reflect
     reflection.session_date = date.fromisoformat(base["session_date"])
     _restore_rows(reflection, base)
     reflection.amendment_base = None
+    # Chains begun during the amendment go with it: the submitted version had none unfinished.
+    reflection.incomplete_chains = []
     reflection.revision = current.revision + 1
     reflection.save(
         update_fields=[
             *_RESTORED_FIELDS,
             "session_date",
             "amendment_base",
+            "incomplete_chains",
             "revision",
             "updated_at",
         ]

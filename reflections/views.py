@@ -38,6 +38,7 @@ from reflections.flow_selectors import (
     reflection_snapshot,
     reflection_with_content,
     snapshot_for_display,
+    unfinished_chains,
     version_contexts,
     version_domains,
 )
@@ -403,17 +404,25 @@ def check(request: AuthedRequest, pk: int) -> HttpResponse:
         reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
     except ReflectionStateError as error:
         return _not_editable(request, error.reflection)
+    return _render_check(request, reflection)
+
+
+def _render_check(
+    request: AuthedRequest, reflection: Reflection, *, submit_error: str = ""
+) -> HttpResponse:
     reflection_with_content(reflection=reflection)
     context = {
         **_flow_context(reflection, steps.CHECK),
         "content": snapshot_for_display(reflection_snapshot(reflection)),
+        "unfinished_chains": unfinished_chains(reflection=reflection),
+        "submit_error": submit_error,
         "step_template": "reflections/flow/steps/_check.html",
         "revision": reflection.revision,
         "previous": Step.NEXT_STEPS,
         "change_links": True,
     }
     template = "reflections/partials/_flow.html" if request.htmx else "reflections/flow/step.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if submit_error else 200)
 
 
 @require_POST
@@ -447,6 +456,9 @@ def submit(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("reflections:check", pk=reflection.pk)
     except services.NotEditableError:
         return _not_editable(request, reflection)
+    except ValidationError as error:
+        # Empty, or a chain unfinished: the check page again, the reason beside the button.
+        return _render_check(request, reflection, submit_error=" ".join(error.messages))
     if was_amending:
         messages.success(
             request, _("Your changes are saved, and the earlier version is kept in its history.")
