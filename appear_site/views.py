@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts import selectors as account_selectors
 from accounts.models import User
 from framework import selectors
+from reflections import selectors as reflection_selectors
 
 
 @require_GET
@@ -18,7 +19,10 @@ def home(request: HttpRequest) -> HttpResponse:
     version = selectors.current_version()
     context: dict[str, object] = {"version": version}
     if isinstance(request.user, User) and request.user.is_authenticated:
-        context["summaries"] = account_selectors.dashboard(request.user)
+        summaries = account_selectors.dashboard(request.user)
+        context["summaries"] = summaries
+        if any(summary.membership.is_peer_worker for summary in summaries):
+            context["drafts"] = reflection_selectors.open_drafts(user=request.user)
     return render(request, "home.html", context)
 
 

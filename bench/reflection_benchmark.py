@@ -299,9 +299,12 @@ def _radio(page: Page, name: str, value: str) -> Locator:
 def full_steps(worker: Worker) -> None:
     """Dashboard -> start -> every step -> check -> (privacy) -> the submitted reflection."""
     page = worker.page
-    worker.activate(page.get_by_role("link", name="Reflect on a session").first)
-    if page.get_by_role("button", name=re.compile("Start a new reflection")).count():
-        worker.activate(page.get_by_role("button", name=re.compile("Start a new reflection")))
+    step_by_step = page.get_by_role("link", name=re.compile("^Step by step"))
+    if step_by_step.count():
+        worker.activate(step_by_step.first)
+    else:
+        worker.activate(page.get_by_role("link", name="Reflect on a session").first)
+    worker.activate(page.get_by_role("button", name=re.compile("Start a new reflection")))
     next_button = page.locator("#flow-form .flow-actions button[value=next]")
     # 1. The session: the date is already today.
     assert page.locator("#id_session_date").input_value() == time.strftime("%Y-%m-%d")
@@ -351,7 +354,7 @@ def choose_chain(worker: Worker) -> None:
 def quick_path(worker: Worker) -> bool:
     """Dashboard -> the quick reflection page -> the submitted reflection. False if absent."""
     page = worker.page
-    link = page.get_by_role("link", name=re.compile("Quick reflection"))
+    link = page.get_by_role("button", name=re.compile("Quick reflection"))
     if not link.count():
         return False
     worker.activate(link.first)
@@ -382,6 +385,7 @@ def run(
         finished = drive(worker)
     except Exception:
         print(f"{name} stopped at {page.url} after {tally.urls}", file=sys.stderr)
+        page.screenshot(path="/tmp/reflection-benchmark-stopped.png", full_page=True)
         raise
     context.close()
     if finished is False:

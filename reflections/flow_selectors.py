@@ -159,9 +159,11 @@ def _ratings() -> QuerySet[ContextRating]:
 def reflection_rows(*, reflection: Reflection, step: str) -> Reflection:
     """Load the rows one step edits onto `reflection`. At most two queries.
 
-    Contexts: ratings and their factors; chains; outcomes; next steps: actions.
+    Contexts: ratings and their factors; chains; outcomes; next steps: actions; the quick
+    reflection ("quick"): ratings, their factors and chains (three queries).
     """
     lookups: dict[str, list[str | Prefetch[Any]]] = {
+        "quick": [Prefetch("context_ratings", queryset=_ratings()), "chains"],
         "contexts": [Prefetch("context_ratings", queryset=_ratings())],
         "chains": ["chains"],
         "outcomes": ["outcome_observations"],

@@ -217,6 +217,29 @@ class NextStepsForm(forms.Form):
     )
 
 
+class QuickForm(forms.Form):
+    """The quick reflection's own fields, the same fields (and rules) as the steps'."""
+
+    session_date = SessionForm.base_fields["session_date"]
+    what_happened = TextAnswer(
+        max_length=SHORT_TEXT,
+        rows=3,
+        label=_("What happened?"),
+        help_text=_("Two or three sentences. Leave out anything that could identify the person."),
+    )
+    learning = TextAnswer(
+        max_length=SHORT_TEXT,
+        rows=2,
+        label=_("One thing I learned (optional)"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["session_date"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    clean_session_date = SessionForm.clean_session_date
+
+
 # c. The contexts ----------------------------------------------------------------------------
 
 

@@ -302,17 +302,58 @@ def reflection_save_step(
     copy) if another save came first, NotEditableError if the reflection was submitted or
     deleted meanwhile, ValidationError for values that break a rule (nothing is saved then).
     """
+    return _save_fields_and_rows(
+        reflection=reflection,
+        by=by,
+        allowed=STEP_FIELDS[step],
+        where=f"the {step} step",
+        values=values,
+        revision=revision,
+    )
+
+
+# The reflection fields the quick reflection writes, on one page; its rows are the contexts
+# step's ratings and the chains step's chains, so both paths make the same reflection.
+QUICK_FIELDS = ("session_date", "what_happened", "learning")
+
+
+@transaction.atomic
+def reflection_save_quick(
+    *, reflection: Reflection, by: User, values: StepValues, revision: int
+) -> SaveResult:
+    """Save the quick reflection's page: date, what happened, learning, ratings and chains.
+
+    The same rules as saving a step (`reflection_save_step`), in one revision.
+    """
+    return _save_fields_and_rows(
+        reflection=reflection,
+        by=by,
+        allowed=QUICK_FIELDS,
+        where="the quick reflection",
+        values=values,
+        revision=revision,
+    )
+
+
+def _save_fields_and_rows(
+    *,
+    reflection: Reflection,
+    by: User,
+    allowed: Sequence[str],
+    where: str,
+    values: StepValues,
+    revision: int,
+) -> SaveResult:
     if reflection.author_id != by.pk:
         raise ValidationError(_("Only the author can change a reflection."))
     if not reflection.is_editable:
         raise NotEditableError
-    allowed = STEP_FIELDS[step]
     stray = set(values.fields) - set(allowed)
     if stray:
-        raise ValueError(f"Fields {sorted(stray)} do not belong to the {step} step.")
+        raise ValueError(f"Fields {sorted(stray)} do not belong to {where}.")
     for name, value in values.fields.items():
         setattr(reflection, name, value)
-    if step is Step.SESSION and reflection.session_date > timezone.localdate():
+    if "session_date" in values.fields and reflection.session_date > timezone.localdate():
         raise ValidationError({"session_date": _("The session date cannot be in the future.")})
     # The author, organisation and version do not change here; skipping them spares a query each.
     reflection.full_clean(exclude=["author", "organisation", "framework_version"])

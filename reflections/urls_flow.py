@@ -7,6 +7,7 @@ from reflections import views
 urlpatterns: list[URLPattern] = [
     path("new/", views.start, name="start"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/quick/", views.quick, name="quick"),
     path("<int:pk>/steps/chains/options/", views.chain_options, name="chain_options"),
     path("<int:pk>/steps/<slug:step>/", views.step, name="step"),
     path("<int:pk>/autosave/<slug:step>/", views.autosave, name="autosave"),

@@ -50,6 +50,7 @@ from reflections.forms import (
     ContextsBundle,
     NextStepsBundle,
     OutcomesBundle,
+    QuickForm,
     SessionBundle,
     StepBundle,
     StoryBundle,
@@ -57,6 +58,7 @@ from reflections.forms import (
     rearranged_rows,
 )
 from reflections.models import Reflection, ReflectionRevision
+from reflections.services import QUICK_FIELDS
 from reflections.steps import Step
 from supervision import selectors as supervision_selectors
 
@@ -213,6 +215,8 @@ def start(request: AuthedRequest) -> HttpResponse:
     if current_version() is None:
         return render(request, "framework/not_loaded.html", status=503)
     error = ""
+    # "quick": the one-page quick reflection; anything else, the full steps.
+    path = "quick" if request.POST.get("path") == "quick" else "steps"
     if request.method == "POST":
         chosen: Organisation | None = organisations[0] if len(organisations) == 1 else None
         if len(organisations) > 1:
@@ -222,7 +226,11 @@ def start(request: AuthedRequest) -> HttpResponse:
             error = _("Choose the organisation this session was for.")
         else:
             reflection = services.reflection_start(by=request.user, organisation=chosen)
-            return HttpResponseRedirect(_step_url(reflection, Step.SESSION), status=SEE_OTHER)
+            if path == "quick":
+                url = reverse("reflections:quick", kwargs={"pk": reflection.pk})
+            else:
+                url = _step_url(reflection, Step.SESSION)
+            return HttpResponseRedirect(url, status=SEE_OTHER)
     drafts = Reflection.objects.filter(
         author=request.user,
         status=Reflection.Status.DRAFT,
@@ -231,7 +239,7 @@ def start(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "reflections/flow/start.html",
-        {"organisations": organisations, "drafts": drafts, "error": error},
+        {"organisations": organisations, "drafts": drafts, "error": error, "path": path},
         status=400 if error else 200,
     )
 
@@ -595,3 +603,135 @@ def delete(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The draft is deleted."))
         return redirect("reflections:list")
     return render(request, "reflections/flow/delete.html", {"reflection": reflection})
+
+
+# The quick reflection ----------------------------------------------------------------------
+
+
+def _quick_forms(reflection: Reflection, data: Any = None) -> dict[str, Any]:
+    """The quick page's forms: its own fields, the five ratings and the chains, one version."""
+    version = reflection.framework_version
+    if data is None:
+        reflection_rows(reflection=reflection, step="quick")
+    return {
+        "form": QuickForm(
+            data=data, initial={name: getattr(reflection, name) for name in QUICK_FIELDS}
+        ),
+        "contexts": ContextsBundle(
+            reflection=reflection, contexts=version_contexts(version=version), data=data
+        ),
+        "chains": ChainsBundle(
+            reflection=reflection,
+            choices=chain_choices(version=version),
+            data=data,
+            options_url=reverse("reflections:chain_options", kwargs={"pk": reflection.pk}),
+        ),
+    }
+
+
+def _render_quick(
+    request: AuthedRequest,
+    reflection: Reflection,
+    forms: dict[str, Any],
+    *,
+    errors: list[tuple[str, str]] | None = None,
+    revision: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    if errors is None:
+        errors = []
+        if forms["form"].is_bound:
+            for name, messages_ in forms["form"].errors.items():
+                errors.extend((forms["form"][name].auto_id, str(m)) for m in messages_)
+            errors += forms["contexts"].error_summary() + forms["chains"].error_summary()
+    return render(
+        request,
+        "reflections/flow/quick.html",
+        {
+            "reflection": reflection,
+            **forms,
+            "context_forms": forms["contexts"].context_forms,
+            "errors": errors,
+            "revision": reflection.revision if revision is None else revision,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def quick(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The quick reflection: date, what happened, five ratings, one chain, learning; one page.
+
+    Works as a plain form. It writes the same fields and rows as the steps (the ratings and
+    chains through the same bundles), so "add more in the full steps" carries on from here.
+    "Show suggestions" (without JavaScript) and an unfinished chain save like any answer.
+    """
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
+    except ReflectionStateError as error:
+        return _not_editable(request, error.reflection)
+    if request.method == "GET":
+        return _render_quick(request, reflection, _quick_forms(reflection))
+
+    data = request.POST
+    go = data.get("go", "submit")
+    forms = _quick_forms(reflection, data)
+    if _int(data.get("revision")) != reflection.revision:
+        message = _(
+            "This reflection was changed in another tab or device since this page opened. Your "
+            "answers on this page are shown: save again to keep them."
+        )
+        return _render_quick(
+            request, reflection, forms, errors=[("quick-form", message)], status=409
+        )
+    valid = [forms["form"].is_valid(), forms["contexts"].is_valid(), forms["chains"].is_valid()]
+    if not all(valid):
+        return _render_quick(request, reflection, forms, status=400)
+    contexts, chains = forms["contexts"].values(), forms["chains"].values()
+    values = services.StepValues(
+        fields=dict(forms["form"].cleaned_data),
+        ratings=contexts.ratings,
+        chains=chains.chains,
+        incomplete_chains=chains.incomplete_chains,
+    )
+    try:
+        services.reflection_save_quick(
+            reflection=reflection, by=request.user, values=values, revision=reflection.revision
+        )
+    except services.ConflictError:
+        message = _("This reflection was changed elsewhere a moment ago. Please save again.")
+        return _render_quick(request, reflection, forms, errors=[("quick-form", message)])
+    except services.NotEditableError:
+        return _not_editable(request, reflection)
+    except ValidationError as error:
+        errors = [("quick-form", m) for m in error.messages]
+        return _render_quick(request, reflection, forms, errors=errors, status=400)
+
+    if go == "later":
+        messages.success(request, _("Your draft is saved. You can carry on whenever you like."))
+        return redirect(reflection.get_absolute_url())
+    if go == "more":
+        return redirect("reflections:check", pk=reflection.pk)
+    if go != "submit":
+        # Enter in a text box ("stay"), or "show suggestions for this context" without
+        # JavaScript: saved, and back to the page, the chain's options re-ordered.
+        url = reverse("reflections:quick", kwargs={"pk": reflection.pk})
+        anchor = "#chains-0-row" if go == "suggest" else ""
+        return HttpResponseRedirect(f"{url}{anchor}", status=SEE_OTHER)
+    return _submit_quick(request, reflection)
+
+
+def _submit_quick(request: AuthedRequest, reflection: Reflection) -> HttpResponse:
+    try:
+        services.reflection_submit(reflection=reflection, by=request.user)
+    except services.PrivacyCheckError:
+        return redirect("reflections:privacy", pk=reflection.pk)
+    except services.NotEditableError:
+        return _not_editable(request, reflection)
+    except ValidationError as error:
+        forms = _quick_forms(reflection)
+        errors = [("quick-submit", m) for m in error.messages]
+        return _render_quick(request, reflection, forms, errors=errors, status=400)
+    messages.success(request, _("Your reflection is submitted. Thank you for taking the time."))
+    return redirect(reflection.get_absolute_url())
