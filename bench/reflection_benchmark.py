@@ -337,6 +337,8 @@ def choose_chain(worker: Worker) -> None:
     quick = page.locator("[data-quick-chain]")
     if quick.count():
         worker.choose_radio(quick.locator("input[name$='-context'][value]").first)
+        # htmx lists what the studies link to the context first.
+        page.get_by_text(re.compile("^Listed first")).first.wait_for()
         page.wait_for_load_state("networkidle")
         mechanism = quick.locator("input[type=radio][name$='-mechanism']").first
         worker.choose_radio(mechanism)

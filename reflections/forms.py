@@ -370,6 +370,11 @@ def _framework_choice(label: _StrOrPromise) -> forms.TypedChoiceField:
     )
 
 
+# How many of the options the evidence links to a context are in view at once (most studied
+# first); the rest are one tap away, so a phone screen is not a wall of choices.
+TAP_SHOWN = 3
+
+
 class ChainForm(forms.Form):
     is_blank = False
     is_complete = False
@@ -493,14 +498,40 @@ class ChainForm(forms.Form):
             ]
         return groups
 
-    def context_options(self) -> list[dict[str, Any]]:
-        return self.tap_groups("context")
+    def tap_split(self, name: str) -> dict[str, Any]:
+        """The options in view, and the rest one tap away.
 
-    def mechanism_options(self) -> list[dict[str, Any]]:
-        return self.tap_groups("mechanism")
+        After a context: what the evidence links to it in view, the others in a disclosure
+        (open when one of them is chosen). Before a context: all in the disclosure, so the
+        page stays short and nothing is out of reach without JavaScript.
+        """
+        groups = self.tap_groups(name)
+        context = self.selected_context
+        linked = bool(context and groups and groups[0]["heading"] and len(groups) > 1)
+        if context is not None and not linked:
+            shown, more = groups, []
+        elif linked:
+            first = groups[0]
+            shown = [{**first, "options": first["options"][:TAP_SHOWN]}]
+            rest = first["options"][TAP_SHOWN:]
+            more = ([{**first, "options": rest}] if rest else []) + groups[1:]
+        else:
+            shown, more = [], groups
+        return {
+            "shown": shown,
+            "more": more,
+            "more_open": any(o["checked"] for g in more for o in g["options"]),
+            "more_count": sum(len(g["options"]) for g in more),
+        }
 
-    def outcome_options(self) -> list[dict[str, Any]]:
-        return self.tap_groups("outcome_domain")
+    def context_options(self) -> dict[str, Any]:
+        return {"shown": self.tap_groups("context"), "more": []}
+
+    def mechanism_options(self) -> dict[str, Any]:
+        return self.tap_split("mechanism")
+
+    def outcome_options(self) -> dict[str, Any]:
+        return self.tap_split("outcome_domain")
 
     def sentence(self) -> str:
         """The chain read back, once its three parts are chosen; else ""."""
@@ -860,7 +891,7 @@ class ChainsBundle(StepBundle):
     def describe(self) -> list[tuple[str, str]]:
         items = []
         for index, form in enumerate(self.formset.forms, start=1):
-            label = _("Chain %(number)d: ") % {"number": index}
+            label = _("What seemed to shift (%(number)d): ") % {"number": index}
             items.extend(describe_form(form, prefix=str(label)))
         return items
 

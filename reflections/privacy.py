@@ -323,7 +323,7 @@ def reflection_texts(snapshot: dict[str, Any]) -> list[Text]:
         texts.append(
             Text(
                 field=name,
-                label=str(_("Chain %(number)s, in my words") % {"number": index + 1}),
+                label=str(_("What seemed to shift (%(number)s), in my words") % {"number": index + 1}),
                 text=chain["description"],
                 step=steps.Step.CHAINS,
                 anchor=steps.field_id(name),

@@ -256,6 +256,6 @@ class TwoTabsTests(AutosaveTestCase):
             autosave_url(self.reflection, "chains"),
             loaded | chain_rows([row | {"confidence": "1"}]),
         ).content.decode()
-        assert "Chain 1: How sure am I?" in html
+        assert "What seemed to shift (1): How sure am I?" in html
         assert "Sure" in html
         assert "Unsure" in html
