@@ -387,7 +387,9 @@ def run(
         finished = drive(worker)
     except Exception:
         print(f"{name} stopped at {page.url} after {tally.urls}", file=sys.stderr)
-        page.screenshot(path="/tmp/reflection-benchmark-stopped.png", full_page=True)
+        shot = Path(tempfile.gettempdir()) / "reflection-benchmark-stopped.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"A picture of where it stopped: {shot}", file=sys.stderr)
         raise
     context.close()
     if finished is False:

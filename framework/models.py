@@ -159,6 +159,9 @@ class Mechanism(models.Model):
     def __str__(self) -> str:
         return self.statement
 
+    def get_absolute_url(self) -> str:
+        return reverse("framework:mechanism", kwargs={"key": self.key})
+
     @property
     def full_statement(self) -> str:
         """The one full wording shown wherever a mechanism is read in a sentence.
@@ -168,9 +171,6 @@ class Mechanism(models.Model):
         mechanism); everywhere shorter, `short_name`.
         """
         return self.preferred_wording or self.statement
-
-    def get_absolute_url(self) -> str:
-        return reverse("framework:mechanism", kwargs={"key": self.key})
 
 
 class OutcomeDomain(models.Model):

@@ -476,7 +476,7 @@ class ChainForm(forms.Form):
         context = self.selected_context
         groups: list[dict[str, Any]] = []
         loose: list[tuple[Any, Any]] = []
-        for value, label in field.choices:
+        for value, label in list(field.choices):  # type: ignore[arg-type]
             if isinstance(label, list | tuple):
                 groups.append({"heading": value, "options": list(label)})
             elif value != "":
@@ -536,7 +536,9 @@ class ChainForm(forms.Form):
     def sentence(self) -> str:
         """The chain read back, once its three parts are chosen; else ""."""
         names = self.display_names
-        parts = [str(self[name].value() or "") for name in ("context", "mechanism", "outcome_domain")]
+        parts = [
+            str(self[name].value() or "") for name in ("context", "mechanism", "outcome_domain")
+        ]
         if not all(parts):
             return ""
         context = names["context"].get(parts[0])

@@ -110,9 +110,7 @@ class Reflection(models.Model):
     # Chains begun but not finished (a context without its shift or outcome, say), as the ids
     # chosen so far: kept with the draft so nothing typed is lost, named on the check page,
     # and never submitted. Finished chains are Chain rows.
-    incomplete_chains = models.JSONField(
-        _("chains not yet finished"), default=list, blank=True
-    )
+    incomplete_chains = models.JSONField(_("chains not yet finished"), default=list, blank=True)
 
     class Meta:
         ordering = ["-session_date", "-id"]

@@ -172,9 +172,7 @@ def _check_version(reflection: Reflection, *objects: Context | Mechanism | Outco
             )
 
 
-def _save_ratings(
-    reflection: Reflection, ratings: Sequence[RatingInput]
-) -> dict[str, int | None]:
+def _save_ratings(reflection: Reflection, ratings: Sequence[RatingInput]) -> dict[str, int | None]:
     existing = {
         rating.context_id: rating for rating in ContextRating.objects.filter(reflection=reflection)
     }
@@ -209,9 +207,7 @@ def _sync_rows(
     return by_id, set(by_id) - set(named)
 
 
-def _save_chains(
-    reflection: Reflection, chains: Sequence[ChainInput]
-) -> dict[str, int | None]:
+def _save_chains(reflection: Reflection, chains: Sequence[ChainInput]) -> dict[str, int | None]:
     by_id, gone = _sync_rows(Chain.objects.filter(reflection=reflection), chains)
     Chain.objects.filter(reflection=reflection, pk__in=gone).delete()
     row_ids: dict[str, int | None] = {}
@@ -271,9 +267,7 @@ def _save_observations(
     return {}
 
 
-def _save_actions(
-    reflection: Reflection, actions: Sequence[ActionInput]
-) -> dict[str, int | None]:
+def _save_actions(reflection: Reflection, actions: Sequence[ActionInput]) -> dict[str, int | None]:
     by_id, gone = _sync_rows(Action.objects.filter(reflection=reflection), actions)
     Action.objects.filter(reflection=reflection, pk__in=gone).delete()
     row_ids: dict[str, int | None] = {}
@@ -391,7 +385,46 @@ def reflection_privacy_matches(*, reflection: Reflection) -> list[privacy.Match]
     reflection_with_content(reflection=reflection)
     texts = privacy.reflection_texts(reflection_snapshot(reflection))
     matches = privacy.scan(texts, today=timezone.localdate())
-    return privacy.unconfirmed(matches, reflection.privacy_confirmed)
+    return _outstanding(reflection, matches, reflection.privacy_confirmed)
+
+
+def privacy_matches_in_text(
+    *, reflection: Reflection, field: str, text: str
+) -> list[privacy.Match]:
+    """What the privacy check finds in one answer as it is being typed, not yet confirmed.
+
+    The same check as before submitting, on the server; nothing is saved.
+    """
+    source = privacy.Text(field=field, label="", text=text[: 10 * 1000])
+    matches = privacy.scan_text(source, today=timezone.localdate())
+    return _outstanding(reflection, matches, reflection.privacy_confirmed)
+
+
+def _outstanding(
+    reflection: Reflection, matches: list[privacy.Match], confirmed: Iterable[str]
+) -> list[privacy.Match]:
+    """The matches not confirmed in this reflection, nor (a first name) in another of the
+    author's: a word confirmed not to be a name ("Will", a pet's name) is not raised again.
+
+    One query, and only when a first name is still outstanding.
+    """
+    outstanding = privacy.unconfirmed(matches, confirmed)
+    if not any(match.kind is privacy.Kind.GIVEN_NAME for match in outstanding):
+        return outstanding
+    elsewhere: set[str] = set()
+    rows = (
+        Reflection.objects.filter(author_id=reflection.author_id)
+        .exclude(pk=reflection.pk)
+        .exclude(privacy_confirmed=[])
+        .values_list("privacy_confirmed", flat=True)
+    )
+    for keys in rows:
+        elsewhere.update(keys)
+    return [
+        match
+        for match in outstanding
+        if not (match.kind is privacy.Kind.GIVEN_NAME and match.key in elsewhere)
+    ]
 
 
 EMPTY_REFLECTION = _(
@@ -442,7 +475,7 @@ def reflection_submit(
     newly_confirmed = current_keys & set(confirmed)
     remembered = [*reflection.privacy_confirmed]
     remembered += sorted(newly_confirmed - set(remembered))
-    outstanding = privacy.unconfirmed(matches, remembered)
+    outstanding = _outstanding(reflection, matches, remembered)
     if outstanding:
         raise PrivacyCheckError(matches=outstanding)
 

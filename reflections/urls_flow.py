@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/autosave/<slug:step>/", views.autosave, name="autosave"),
     path("<int:pk>/check/", views.check, name="check"),
     path("<int:pk>/privacy/", views.privacy, name="privacy"),
+    path("<int:pk>/privacy/live/", views.privacy_live, name="privacy_live"),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/amend/", views.amend, name="amend"),
     path("<int:pk>/amend/discard/", views.discard_amendment, name="discard_amendment"),

@@ -8,11 +8,13 @@ page was loaded at; a newer save from another tab is shown side by side, never o
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import Textarea
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -158,6 +160,29 @@ def _differences(mine: StepBundle, theirs: StepBundle) -> list[dict[str, str]]:
     ]
 
 
+def _watch_privacy(reflection: Reflection, forms: Any) -> None:
+    """Have every free-text answer of `forms` checked for identifying details as it is typed.
+
+    htmx posts the answer (the form's values, never the URL) to the same server check that
+    runs before submitting, 1.5 s after the typing stops, and shows what it finds below it.
+    """
+    url = reverse("reflections:privacy_live", kwargs={"pk": reflection.pk})
+    for form in forms:
+        for name, field in form.fields.items():
+            if not isinstance(field.widget, Textarea):
+                continue
+            field.privacy_live = True
+            field.widget.attrs.update(
+                {
+                    "data-hx-post": url,
+                    "data-hx-trigger": "input changed delay:1500ms",
+                    "data-hx-target": f"#{form[name].auto_id}-privacy",
+                    "data-hx-swap": "innerHTML",
+                    "data-hx-push-url": "false",
+                }
+            )
+
+
 def _render_step(
     request: AuthedRequest,
     reflection: Reflection,
@@ -167,6 +192,7 @@ def _render_step(
     errors: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
     step = bundle.step
+    _watch_privacy(reflection, bundle.forms)
     context = {
         **_flow_context(reflection, step),
         "bundle": bundle,
@@ -495,6 +521,27 @@ def _render_privacy(
     )
 
 
+@require_POST
+@login_required
+def privacy_live(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The privacy check on one answer while it is typed (htmx): what it finds, or nothing.
+
+    The answer is named by htmx's HX-Trigger-Name header (or a "field" value) and read from
+    the posted form; a name that is no input name is a 400, never a 500.
+    """
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
+    except ReflectionStateError as error:
+        raise Http404 from error
+    field = request.headers.get("HX-Trigger-Name") or request.POST.get("field", "")
+    if not re.fullmatch(r"[\w-]{1,80}", field):
+        return HttpResponse(status=400)
+    matches = services.privacy_matches_in_text(
+        reflection=reflection, field=field, text=request.POST.get(field, "")
+    )
+    return render(request, "reflections/partials/_privacy_live.html", {"matches": matches})
+
+
 @require_GET
 @login_required
 def privacy(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -638,6 +685,7 @@ def _render_quick(
     revision: int | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    _watch_privacy(reflection, [forms["form"]])
     if errors is None:
         errors = []
         if forms["form"].is_bound:
