@@ -179,6 +179,7 @@ def _watch_privacy(reflection: Reflection, forms: Any) -> None:
                     "data-hx-target": f"#{form[name].auto_id}-privacy",
                     "data-hx-swap": "innerHTML",
                     "data-hx-push-url": "false",
+                    "data-privacy-live": "",
                 }
             )
 

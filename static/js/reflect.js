@@ -474,8 +474,32 @@
     }
   });
 
+  function isPrivacyCheck(event) {
+    var source = event.detail && event.detail.elt;
+    return Boolean(source && source.hasAttribute && source.hasAttribute("data-privacy-live"));
+  }
+
+  // The privacy check while typing: skipped offline (nothing could answer, and the autosave
+  // status already says so); never waits for the autosave; and a signed-out answer (the
+  // sign-in page, reached by a redirect) is not shown in its place.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (isPrivacyCheck(event) && !navigator.onLine) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (isPrivacyCheck(event) && xhr && /\/accounts\/login\//.test(xhr.responseURL || "")) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   // htmx asks before each request: save pending typing first, then let it go.
   document.addEventListener("htmx:confirm", function (event) {
+    if (isPrivacyCheck(event)) {
+      return;
+    }
     if (!flowForm() || !(state.dirty || state.inFlight) || state.conflicted) {
       return;
     }

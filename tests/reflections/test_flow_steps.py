@@ -513,6 +513,30 @@ class ChainsStepTests(StepTestCase):
         assert 'hx-push-url="false"' in html
         assert "Show suggestions for this context" in html
 
+    def test_choosing_asks_htmx_for_the_three_choices_only_never_the_words_typed(self) -> None:
+        """An htmx GET puts what it includes in the URL: the chain's words must not go there."""
+        html = self.client.get(step_url(self.reflection, "chains")).content.decode()
+        assert "data-hx-include=\"[name='chains-0-context'], [name='chains-0-mechanism'], " in html
+        assert 'data-hx-include="#chains-0-row"' not in html
+
+    def test_a_chosen_chain_reads_back_as_a_sentence(self) -> None:
+        url = reverse("reflections:chain_options", kwargs={"pk": self.reflection.pk})
+        row = self.row()
+        html = self.client.get(
+            url,
+            {
+                "row": "0",
+                "chains-0-context": row["context"],
+                "chains-0-mechanism": row["mechanism"],
+                "chains-0-outcome_domain": row["outcome_domain"],
+            },
+            headers=HTMX,
+        ).content.decode()
+        assert (
+            "Because I was Accepting, they seemed to feel “I am acceptable or worthwhile”, "
+            "towards self-acceptance." in html
+        )
+
 
 class OutcomesStepTests(StepTestCase):
     def test_observations_are_saved_for_the_domains_noticed(self) -> None:
