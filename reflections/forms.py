@@ -211,9 +211,12 @@ class NextStepsForm(forms.Form):
         help_text=_("About the person, about yourself, or about your practice."),
     )
     bring_to_supervision = forms.BooleanField(
-        label=_("Bring this reflection to supervision"),
+        label=_("Mark it to talk about in supervision"),
         required=False,
-        help_text=_("Marks it so you can find it when you prepare for supervision."),
+        help_text=_(
+            "A mark for you, to find it when you prepare. It does not share it: after you "
+            "submit, you choose whether to share it with your supervisor."
+        ),
     )
 
 

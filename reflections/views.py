@@ -500,7 +500,12 @@ def submit(request: AuthedRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.success(request, _("Your reflection is submitted. Thank you for taking the time."))
-    return redirect(reflection.get_absolute_url())
+    return redirect(_after_submit_url(reflection))
+
+
+def _after_submit_url(reflection: Reflection) -> str:
+    # The reflection's page with sharing first: the next thing to decide, in one place.
+    return f"{reflection.get_absolute_url()}?submitted=1"
 
 
 def _render_privacy(
@@ -572,6 +577,8 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "revisions": list(reflection.revisions.all()),
             "version": reflection.framework_version,
             "share_state": supervision_selectors.share_state(reflection=reflection),
+            # Just submitted, with someone to share with: sharing is offered first.
+            "share_first": request.GET.get("submitted") == "1",
             "feedback": supervision_selectors.feedback_thread(
                 reflection=reflection, user=request.user
             ),
@@ -783,4 +790,4 @@ def _submit_quick(request: AuthedRequest, reflection: Reflection) -> HttpRespons
         errors = [("quick-submit", m) for m in error.messages]
         return _render_quick(request, reflection, forms, errors=errors, status=400)
     messages.success(request, _("Your reflection is submitted. Thank you for taking the time."))
-    return redirect(reflection.get_absolute_url())
+    return redirect(_after_submit_url(reflection))

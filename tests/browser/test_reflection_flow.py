@@ -225,7 +225,7 @@ def test_a_peer_worker_writes_a_reflection_by_keyboard_on_a_phone(
     assert_accessible(page)
     type_into(page, page.get_by_label("What did I learn?"), "Ask more, suggest less.")
     type_into(page, page.get_by_label("Something I will do"), "Find the art group times")
-    tab_to(page, page.get_by_label("Bring this reflection to supervision"))
+    tab_to(page, page.get_by_label("Mark it to talk about in supervision"))
     page.keyboard.press("Space")
     press_button(page, "Save and continue")
 

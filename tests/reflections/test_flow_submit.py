@@ -131,7 +131,7 @@ class CheckAndSubmitTests(FlowTestCase):
     def test_a_draft_without_identifying_details_is_submitted(self) -> None:
         reflection = self.draft(what_happened="We walked by the river.")
         response = self.client.post(url("submit", reflection), {"revision": "1"})
-        assert response["Location"] == reflection.get_absolute_url()
+        assert response["Location"] == f"{reflection.get_absolute_url()}?submitted=1"
         reflection.refresh_from_db()
         assert reflection.status == Reflection.Status.SUBMITTED
         assert (
@@ -187,6 +187,18 @@ class CheckAndSubmitTests(FlowTestCase):
         assert "A chain is not finished." in response.content.decode()
         assert Reflection.objects.get(pk=reflection.pk).status == Reflection.Status.DRAFT
 
+    def test_after_submitting_sharing_with_the_supervisor_comes_first(self) -> None:
+        """Point 5: one place to share, offered as the next step, never implied by the mark."""
+        reflection = self.draft(what_happened="We walked by the river.", bring_to_supervision=True)
+        response = self.client.post(url("submit", reflection), {"revision": "1"}, follow=True)
+        html = response.content.decode()
+        share = html.index('class="share-controls card"')
+        assert share < html.index('class="reflection-body"')
+        assert "Share with " in html[share:]
+        assert "Marked to talk about in supervision" in html
+        later = self.client.get(reflection.get_absolute_url()).content.decode()
+        assert later.index('class="reflection-body"') < later.index('class="share-controls card"')
+
     def test_submit_only_takes_posts(self) -> None:
         reflection = self.draft()
         assert self.client.get(url("submit", reflection)).status_code == 405
@@ -219,7 +231,7 @@ class CheckAndSubmitTests(FlowTestCase):
         response = self.client.post(
             url("submit", reflection), {"revision": "1", "confirming": "1", "confirm": [key]}
         )
-        assert response["Location"] == reflection.get_absolute_url()
+        assert response["Location"] == f"{reflection.get_absolute_url()}?submitted=1"
         reflection.refresh_from_db()
         assert reflection.status == Reflection.Status.SUBMITTED
         assert reflection.privacy_confirmed == [key]

@@ -68,7 +68,7 @@ class QuickReflectionTests(QuickTestCase):
 
     def test_submitting_makes_the_same_rows_as_the_full_steps(self) -> None:
         response = self.client.post(self.url(), self.data())
-        assert response["Location"] == self.reflection.get_absolute_url()
+        assert response["Location"] == f"{self.reflection.get_absolute_url()}?submitted=1"
         self.reflection.refresh_from_db()
         assert self.reflection.status == Reflection.Status.SUBMITTED
         assert self.reflection.learning == "Listening first helped."
