@@ -35,8 +35,6 @@ from reflections.access import (
 from reflections.flow_selectors import (
     chain_choices,
     reflection_rows,
-    reflection_snapshot,
-    reflection_with_content,
     snapshot_for_display,
     version_contexts,
     version_domains,
@@ -56,6 +54,7 @@ from reflections.forms import (
     rearranged_rows,
 )
 from reflections.models import Reflection, ReflectionRevision
+from reflections.reading import Reader, read_reflection
 from reflections.steps import Step
 from supervision import selectors as supervision_selectors
 
@@ -403,10 +402,10 @@ def check(request: AuthedRequest, pk: int) -> HttpResponse:
         reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
     except ReflectionStateError as error:
         return _not_editable(request, error.reflection)
-    reflection_with_content(reflection=reflection)
+    reading = read_reflection(reflection=reflection, reader=Reader.AUTHOR, history=False)
     context = {
         **_flow_context(reflection, steps.CHECK),
-        "content": snapshot_for_display(reflection_snapshot(reflection)),
+        "content": reading.content,
         "step_template": "reflections/flow/steps/_check.html",
         "revision": reflection.revision,
         "previous": Step.NEXT_STEPS,
@@ -494,14 +493,14 @@ def privacy(request: AuthedRequest, pk: int) -> HttpResponse:
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The reflection, readable and printable, with its amendment history."""
     reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.VIEW)
-    reflection_with_content(reflection=reflection)
+    reading = read_reflection(reflection=reflection, reader=Reader.AUTHOR)
     return render(
         request,
         "reflections/detail.html",
         {
             "reflection": reflection,
-            "content": snapshot_for_display(reflection_snapshot(reflection)),
-            "revisions": list(reflection.revisions.all()),
+            "content": reading.content,
+            "revisions": reading.revisions,
             "version": reflection.framework_version,
             "share_state": supervision_selectors.share_state(reflection=reflection),
             "feedback": supervision_selectors.feedback_thread(

@@ -25,8 +25,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from appear_site.http import AuthedRequest
-from reflections.access import Purpose, access_reflection
 from reflections.models import Reflection
+from reflections.reading import Reader, read_reflection
 from supervision import access, selectors, services
 from supervision.forms import CommentForm, ShareReflectionForm, ShareSelectionForm
 from supervision.models import Share
@@ -226,13 +226,14 @@ def worker(request: AuthedRequest, user_id: int) -> HttpResponse:
 @never_cache
 def reflection(request: AuthedRequest, pk: int) -> HttpResponse:
     """The supervisor reads a reflection shared with them; every read is audited."""
-    shared = access_reflection(user=request.user, pk=pk, purpose=Purpose.SUPERVISOR_VIEW)
+    shared = access.access_shared_reflection(user=request.user, pk=pk)
     share_obj = access.access_open_share(user=request.user, reflection=shared)
     services.reflection_view_record(reflection=shared, viewer=request.user, request=request)
+    reading = read_reflection(reflection=shared, reader=Reader.AS_SHARED)
     context = {
         **_thread_context(request, shared),
         "share": share_obj,
-        "content": selectors.reflection_content(reflection=shared),
+        "content": reading.content,
     }
     return render(request, "supervision/sharing/reflection.html", context)
 
@@ -242,7 +243,7 @@ def reflection(request: AuthedRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def discussed(request: AuthedRequest, pk: int) -> HttpResponse:
     """Mark a shared reflection as discussed in supervision."""
-    shared = access_reflection(user=request.user, pk=pk, purpose=Purpose.SUPERVISOR_VIEW)
+    shared = access.access_shared_reflection(user=request.user, pk=pk)
     share_obj = access.access_open_share(user=request.user, reflection=shared)
     share_obj = services.share_mark_discussed(share=share_obj, by=request.user)
     if request.htmx:
