@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.http import AuthedRequest, HtmxHttpRequest
 from accounts.models import Organisation
-from appear_site.http import AuthedRequest, HtmxHttpRequest
 from framework.selectors import current_version
 from reflections import services, steps
 from reflections.access import (
@@ -56,7 +56,6 @@ from reflections.forms import (
 from reflections.models import Reflection, ReflectionRevision
 from reflections.reading import Reader, read_reflection
 from reflections.steps import Step
-from supervision import selectors as supervision_selectors
 
 SEE_OTHER = 303
 
@@ -502,10 +501,6 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "content": reading.content,
             "revisions": reading.revisions,
             "version": reflection.framework_version,
-            "share_state": supervision_selectors.share_state(reflection=reflection),
-            "feedback": supervision_selectors.feedback_thread(
-                reflection=reflection, user=request.user
-            ),
         },
     )
 

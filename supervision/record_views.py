@@ -24,8 +24,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from accounts.audit import audit_record
+from accounts.http import AuthedRequest
 from accounts.models import AuditEvent, Organisation, SupervisionLink, User
-from appear_site.http import AuthedRequest
 from framework.selectors import current_version
 from reflections.access import Purpose, access_reflection
 from reflections.reading import Reader, ReflectionReading, read_reflection
