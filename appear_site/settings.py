@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "framework",
     "reflections",
     "supervision",
+    # The demo people and their fictional material (seed_demo); it may import every app.
+    "demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -192,12 +192,12 @@ class CheckAndSubmitTests(FlowTestCase):
         reflection = self.draft(what_happened="We walked by the river.", bring_to_supervision=True)
         response = self.client.post(url("submit", reflection), {"revision": "1"}, follow=True)
         html = response.content.decode()
-        share = html.index('class="share-controls card"')
-        assert share < html.index('class="reflection-body"')
-        assert "Share with " in html[share:]
+        panel = reverse("supervision:reflection_panel", args=[reflection.pk])
+        assert html.index(f'data-hx-get="{panel}"') < html.index('class="reflection-body"')
         assert "Marked to talk about in supervision" in html
+        assert "Share with " in self.client.get(panel).content.decode()
         later = self.client.get(reflection.get_absolute_url()).content.decode()
-        assert later.index('class="reflection-body"') < later.index('class="share-controls card"')
+        assert later.index('class="reflection-body"') < later.index(f'data-hx-get="{panel}"')
 
     def test_submit_only_takes_posts(self) -> None:
         reflection = self.draft()
