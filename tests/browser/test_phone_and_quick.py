@@ -149,3 +149,22 @@ def test_secondary_buttons_look_secondary(
     main = background("Save and continue")
     for name in ("Save and go back", "Add another chain"):
         assert background(name) != main, f"“{name}” looks like the main action"
+
+
+def test_chart_text_on_my_practice_is_at_least_12_px_on_a_phone(
+    page: Page, live_server: Any, demo: None, console_problems: list[str]
+) -> None:
+    sign_in(page, live_server.url, "demo-worker")
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + reverse("reflections:practice"))
+    sizes = page.evaluate(
+        """() => Array.from(document.querySelectorAll("svg.chart--months, svg.chart--matrix"))
+          .flatMap(svg => {
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return Array.from(svg.querySelectorAll("text"))
+              .map(text => parseFloat(text.getAttribute("font-size") || "11") * scale);
+          })"""
+    )
+    assert sizes, "no chart text found"
+    assert min(sizes) >= 12, f"the smallest chart text is {min(sizes):.1f} px"
+    assert sideways(page) <= 0
