@@ -394,7 +394,7 @@ def run(
     context.close()
     if finished is False:
         return None
-    if not re.search(r"/reflections/\d+/$", page.url if not page.is_closed() else tally.urls[-1]):
+    if not re.search(r"/reflections/\d+/(\?submitted=1)?$", tally.urls[-1]):
         raise SystemExit(f"{name} did not end on the reflection page: {tally.urls}")
     return tally
 
