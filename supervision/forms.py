@@ -9,13 +9,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from appear_site.bounds import BoundedModelMultipleChoiceField
 from reflections.models import Reflection
 from supervision.access import comment_in_thread
 from supervision.models import Comment
 from supervision.services import COMMENT_MAX_LENGTH
 
 
-class SupervisorChoiceField(forms.ModelMultipleChoiceField):
+class SupervisorChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.get_display_name())
 
@@ -33,7 +34,7 @@ class ShareSelectionForm(forms.Form):
         ],
         initial=SELECTED,
     )
-    reflections = forms.ModelMultipleChoiceField(
+    reflections = BoundedModelMultipleChoiceField(
         label=_("Reflections to share"),
         queryset=Reflection.objects.none(),
         required=False,

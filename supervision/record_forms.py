@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from appear_site.bounds import BoundedModelMultipleChoiceField
 from framework.models import Context
 from reflections.models import Reflection
 from supervision.models import SupervisionCheck, SupervisionRecord
@@ -57,7 +58,7 @@ class _QuietMixin:
         return not self.quiet and super().is_valid()  # type: ignore[misc]
 
 
-class ReflectionChoiceField(forms.ModelMultipleChoiceField):
+class ReflectionChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Reflection) -> str:
         if obj.person_label:
             return str(

@@ -37,10 +37,19 @@ from supervision.models import Share
 
 
 def _next_url(request: AuthedRequest, default: str) -> str:
-    """The page a form came from (a same-site path only), else `default`."""
+    """The page a form came from (a same-site path only), else `default`.
+
+    Only an absolute path counts: `redirect()` treats a bare word such as "account_logout" as
+    a URL name to resolve, and a word that names nothing raised NoReverseMatch after the
+    form's write was already saved.
+    """
     candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        candidate.startswith("/")
+        and not candidate.startswith("//")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return default
