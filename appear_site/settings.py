@@ -141,8 +141,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several gunicorn workers or a test live server share the file: wait rather than fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several gunicorn workers or a test live server share the file. A transaction that starts
+    # as a reader and then writes cannot wait for the write lock (SQLite answers "database is
+    # locked" at once, whatever the timeout), so every transaction takes the write lock when it
+    # begins (IMMEDIATE) and waits up to `timeout` seconds for it. WAL lets readers go on while
+    # one writer writes, so pages do not queue behind autosaves.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
