@@ -29,7 +29,7 @@ from appear_site.http import AuthedRequest
 from framework.selectors import current_version
 from reflections.access import Purpose, access_reflection
 from reflections.models import Reflection
-from supervision import pdf, record_selectors, record_services
+from supervision import pdf, record_selectors, record_services, services
 from supervision.brief import Brief, build_brief, chain_sentence, default_period
 from supervision.models import SupervisionRecord
 from supervision.record_access import (
@@ -378,6 +378,20 @@ def brief(request: AuthedRequest, user_id: int) -> HttpResponse:
         return render(request, "supervision/records/brief.html", context, status=400)
     start, end = form.period
     result = build_brief(audience=audience, start=start, end=end, version=version)
+    services.reflections_shown_record(
+        viewer=request.user,
+        shown=[
+            services.Shown(
+                worker=audience.worker,
+                organisation=audience.links[0].organisation,
+                reflection_ids=result.reflection_ids,
+            )
+        ]
+        if audience.links
+        else [],
+        page="brief",
+        request=request,
+    )
     context.update(_brief_context(result))
     context["pdf_url"] = (
         reverse("supervision:brief_pdf", kwargs={"user_id": audience.worker.pk})

@@ -217,6 +217,19 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     """The supervisor's current supervisees, what they shared and their open actions."""
     supervisor = access.access_supervisor(user=request.user)
     summaries = selectors.supervisor_dashboard(supervisor=supervisor)
+    services.reflections_shown_record(
+        viewer=request.user,
+        shown=[
+            services.Shown(
+                worker=summary.worker,
+                organisation=summary.link.organisation,
+                reflection_ids=[share.reflection_id for share in summary.open_shares],
+            )
+            for summary in summaries
+        ],
+        page="dashboard",
+        request=request,
+    )
     return render(request, "supervision/dashboard.html", {"summaries": summaries})
 
 
@@ -227,6 +240,18 @@ def worker(request: AuthedRequest, user_id: int) -> HttpResponse:
     """One supervisee: their open shares, open actions and practice at a glance."""
     link = access.access_supervisee(user=request.user, user_id=user_id)
     summary = selectors.supervisee_summary(link=link)
+    services.reflections_shown_record(
+        viewer=request.user,
+        shown=[
+            services.Shown(
+                worker=link.worker,
+                organisation=link.organisation,
+                reflection_ids=[share.reflection_id for share in summary.open_shares],
+            )
+        ],
+        page="supervisee",
+        request=request,
+    )
     return render(request, "supervision/sharing/worker.html", {"summary": summary})
 
 
