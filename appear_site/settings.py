@@ -76,7 +76,8 @@ INSTALLED_APPS = [
     "framework",
     "reflections",
     "supervision",
-    "django.contrib.admin",
+    # The admin, with every change and every opening of material audited (accounts.admin_site).
+    "accounts.admin_apps.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -232,6 +233,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "APPEAR Reflect <no-reply@localhost>")
+
+# Reflection content (comment bodies, what a supervision record says, person labels) is left
+# out of the Django admin unless this is on; every admin view of such material is audited.
+ADMIN_SHOWS_CONTENT = env_bool("ADMIN_SHOWS_CONTENT", False)
 
 # Idle sessions end after this many seconds; the browser warns two minutes before.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)

@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from accounts.models import Membership, User
+from tests.accounts.auth_support import enrol_totp
 from tests.base import Personas, make_personas, make_user
 
 
@@ -157,6 +158,8 @@ def build_world() -> World:
     """Make the personas, then let every case module add its objects."""
     personas = make_personas()
     stella = make_user("stella", is_staff=True, is_superuser=True)
+    # Staff must have two-factor sign-in; without it every page sends them to enrol.
+    enrol_totp(stella)
     world = World(p=personas, stella=stella)
     for module in case_modules():
         extend = getattr(module, "extend_world", None)

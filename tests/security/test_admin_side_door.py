@@ -9,13 +9,20 @@ what a record says) is not shown in the admin at all unless ADMIN_SHOWS_CONTENT 
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, SupervisionLink, User
 from supervision.models import SupervisionRecord
-from tests.accounts.auth_support import enrol_totp
+from tests.accounts.auth_support import (
+    AuthTestCase,
+    enrol_totp,
+    secret_on_page,
+    totp_code,
+)
+from tests.base import make_user
 from tests.supervision.sharing_support import SharingTestCase
 
 BODY = "J said the hostel move frightened them."
@@ -38,18 +45,28 @@ class AdminTestCase(SharingTestCase):
         return self.p.client_for(self.staff)
 
 
-class StaffTwoFactorTests(AdminTestCase):
-    def test_staff_without_an_authenticator_are_sent_to_set_one_up(self) -> None:
-        client = self.staff_client(enrolled=False)
+class StaffTwoFactorTests(AuthTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.staff = make_user("stella", is_staff=True, is_superuser=True)
+
+    def test_staff_are_sent_to_set_up_an_authenticator_then_reach_the_admin(self) -> None:
+        self.sign_in("stella")
         for url in (reverse("admin:index"), reverse("admin:accounts_user_changelist"), "/"):
-            response = client.get(url)
+            response = self.client.get(url)
             assert response.status_code == 302, url
             assert response["Location"] == reverse("mfa_activate_totp"), url
-        assert client.get(reverse("mfa_activate_totp")).status_code == 200
+        self.confirm_password()
+        secret = secret_on_page(self.client.get(reverse("mfa_activate_totp")).content.decode())
+        response = self.client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+        assert response.status_code == 302
+        assert self.client.get(reverse("admin:index")).status_code == 200
 
-    def test_staff_with_an_authenticator_reach_the_admin(self) -> None:
-        client = self.staff_client()
-        assert client.get(reverse("admin:index")).status_code == 200
+    def test_staff_cannot_turn_their_authenticator_off(self) -> None:
+        self.enrol("stella")
+        self.client.post(reverse("mfa_deactivate_totp"))
+        assert Authenticator.objects.filter(user=self.staff, type=Authenticator.Type.TOTP).exists()
 
 
 class AdminAuditTests(AdminTestCase):
