@@ -31,9 +31,7 @@ class ReadAuditTests(SharingTestCase):
             (self.p.alice, self.p.sam),
             (self.p.bob, self.p.sam),
         ]
-        assert sorted(events[0].detail["reflections"]) == sorted(
-            [alice_first.pk, alice_second.pk]
-        )
+        assert sorted(events[0].detail["reflections"]) == sorted([alice_first.pk, alice_second.pk])
         assert events[0].detail["page"] == "dashboard"
         assert events[1].detail["reflections"] == [bob_one.pk]
         assert events[0].organisation == self.p.riverside
