@@ -494,5 +494,6 @@ def reflection_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
         target=reflection,
         kind="reflection",
     )
-    filename = pdf.safe_filename("reflection", reflection.session_date, reflection.person_label)
+    # No person label: a file name ends up in download lists, sync folders and e-mails.
+    filename = pdf.safe_filename("reflection", reflection.session_date)
     return pdf.pdf_response(pdf=document, filename=filename)
