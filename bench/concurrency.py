@@ -347,17 +347,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def prepare_database(database: str, workdir: Path) -> str:
-    if database == "sqlite":
-        return f"sqlite:///{workdir / 'concurrency.sqlite3'}"
+def _postgres(database: str, *statements: str) -> None:
+    import psycopg
+
     parsed = urllib.parse.urlparse(database)
     name = parsed.path.lstrip("/")
     admin = parsed._replace(path="/postgres").geturl()
-    import psycopg
-
     with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        for statement in statements:
+            connection.execute(statement.format(name=name))  # type: ignore[arg-type]
+
+
+def drop_database(database: str) -> None:
+    _postgres(database, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def prepare_database(database: str, workdir: Path) -> str:
+    if database == "sqlite":
+        return f"sqlite:///{workdir / 'concurrency.sqlite3'}"
+    _postgres(database, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', 'CREATE DATABASE "{name}"')
     return database
 
 
@@ -435,6 +443,9 @@ def main() -> int:
     connection.close()
     saves = [tuple(save) for tally in tallies for save in tally["saves"]]
     problems = check(plan, saves)  # type: ignore[arg-type]
+    connection.close()
+    if args.database != "sqlite":
+        drop_database(args.database)
     server_log = (workdir / "gunicorn.log").read_text()
     if "Traceback" in server_log:
         problems.append("gunicorn logged a traceback:\n" + server_log[-3000:])
