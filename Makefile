@@ -42,7 +42,7 @@ $(STAMP): pyproject.toml
 		echo "$(PYTHON) was not found: install Python 3.11 or run with PYTHON=/path/to/python3.11."; \
 		exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
