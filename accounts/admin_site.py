@@ -13,19 +13,21 @@ Installed as the default admin site by `accounts.apps.AuditedAdminConfig`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Organisation, User
 
-View = Callable[..., HttpResponse]
+if TYPE_CHECKING:
+    from django.contrib.admin.sites import _ViewType
+else:
+    _ViewType = TypeVar("_ViewType")
 
 _CHANGES = {
     "add_view": "add",
@@ -64,13 +66,13 @@ def whose(obj: models.Model | None) -> tuple[User | None, Organisation | None]:
 
 
 class AuditedAdminSite(admin.AdminSite):
-    def admin_view(self, view: View, cacheable: bool = False) -> View:
+    def admin_view(self, view: _ViewType, cacheable: bool = False) -> _ViewType:
         inner = super().admin_view(view, cacheable)
         model_admin = getattr(view, "__self__", None)
         name = getattr(view, "__name__", "")
 
         @wraps(view)
-        def audited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def audited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             obj = None
             object_id = kwargs.get("object_id") or (args[0] if args else None)
             is_change = request.method == "POST"
@@ -92,7 +94,7 @@ class AuditedAdminSite(admin.AdminSite):
                 _audit(request, AuditEvent.Action.ADMIN_VIEWED, model_admin, obj, name)
             return response
 
-        return audited
+        return cast("_ViewType", audited)
 
 
 def _audit(

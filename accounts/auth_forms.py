@@ -72,7 +72,7 @@ class LoginForm(allauth_forms.LoginForm):
         login.widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
         # No user name or address is longer; checking first keeps a 100,000-character value
         # away from the case-insensitive lookups, which SQLite refuses as "too complex".
-        login.max_length = MAX_LOGIN_LENGTH  # type: ignore[attr-defined]
+        login.max_length = MAX_LOGIN_LENGTH
         login.validators.append(MaxLengthValidator(MAX_LOGIN_LENGTH))
         login.widget.attrs["maxlength"] = str(MAX_LOGIN_LENGTH)
         password = self.fields["password"]

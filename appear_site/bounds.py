@@ -73,7 +73,8 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_choice",
                     params={"value": item},
                 )
-        return super()._check_values(value)
+        # Django's own check, not in django-stubs.
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 # No reflection, supervision or filter is about a day before this; the site did not exist.
