@@ -9,7 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the project's deploy checks with Django's check framework, and the
         # bounded `<id:...>` URL converter before any URL module is read.
-        import appear_site.bounds
         import appear_site.checks  # noqa: F401
         from accounts import signals
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
+from accounts.bounds import BoundedModelChoiceField
 from accounts.models import AuditEvent, Membership, Organisation, User
-from appear_site.bounds import BoundedModelChoiceField
 
 ROLE_HELP = _(
     "Peer workers write reflections; supervisors read what their workers share with them; "

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "framework",
     "reflections",
     "supervision",
+    # The demo people and their fictional material (seed_demo); it may import every app.
+    "demo",
     # The admin, with every change and every opening of material audited (accounts.admin_site).
     "accounts.admin_apps.AuditedAdminConfig",
     "django.contrib.auth",

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from appear_site.bounds import BoundedDateField, days_from_today
+from accounts.bounds import BoundedDateField, days_from_today
 from reflections.models import Reflection
 from reflections.practice import Entity, add_months, month_start
 from reflections.selectors import ListFilters

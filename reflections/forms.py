@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from appear_site.bounds import BoundedDateField
+from accounts.bounds import BoundedDateField
 from framework.models import Context, Mechanism, OutcomeDomain
 from reflections import steps
 from reflections.flow_selectors import ChainChoices

@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.bounds import BoundedModelMultipleChoiceField
 from accounts.models import User
-from appear_site.bounds import BoundedModelMultipleChoiceField
 from reflections.models import Reflection
 from supervision.access import comment_in_thread
 from supervision.models import Comment

@@ -19,8 +19,8 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.bounds import BoundedModelMultipleChoiceField
 from accounts.models import User
-from appear_site.bounds import BoundedModelMultipleChoiceField
 from framework.models import Context
 from reflections.models import Reflection
 from supervision.models import SupervisionCheck, SupervisionRecord
