@@ -42,6 +42,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 from pypdf import PdfReader
 
+from reflections.flow_selectors import reflection_snapshot, reflection_with_content
 from reflections.models import Reflection
 from supervision.models import Share, SupervisionRecord
 from tests.access_cases.core import Case, Persona, World, all_cases, build_world
@@ -56,6 +57,7 @@ NAME = re.compile(r'name="([^"]{1,80})"')
 # Private text only each reflection's author may ever see: no reflection holding it is shared.
 MARKERS = {
     "alice": "Fuzzmark alice private canal walk",
+    "alice amending": "Fuzzmark alice unsubmitted amendment",
     "bob": "Fuzzmark bob private allotment visit",
     "omar": "Fuzzmark omar private library chat",
 }
@@ -143,17 +145,21 @@ class FuzzTestCase(TestCase):
     targets: ClassVar[list[tuple[Case, str]]]
     vocabulary: ClassVar[list[str]]
     ids: ClassVar[list[bytes]]
+    reopened_pk: ClassVar[int]
+    private_pks: ClassVar[dict[str, int]]
 
     @classmethod
     def setUpTestData(cls) -> None:
         cls.world = build_world()
         p = cls.world.p
         version = cls.world.objects["flow_draft"].framework_version
-        for username, text in MARKERS.items():
+        cls.private_pks = {}
+        for username in ("alice", "bob", "omar"):
+            text = MARKERS[username]
             author = getattr(p, username)
             organisation = p.hillside if username == "omar" else p.riverside
             for status in (Reflection.Status.DRAFT, Reflection.Status.SUBMITTED):
-                Reflection.objects.create(
+                cls.private_pks[username] = Reflection.objects.create(
                     author=author,
                     organisation=organisation,
                     framework_version=version,
@@ -162,7 +168,22 @@ class FuzzTestCase(TestCase):
                     person_label="Q",
                     what_happened=text,
                     learning=text,
-                )
+                ).pk
+        # A reflection shared with Sam and then reopened: what Alice has typed since is hers
+        # alone until she submits it; Sam reads it as last submitted.
+        reopened = Reflection.objects.create(
+            author=p.alice,
+            organisation=p.riverside,
+            framework_version=version,
+            status=Reflection.Status.SUBMITTED,
+            submitted_at=timezone.now(),
+            what_happened="Shared as submitted.",
+        )
+        Share.objects.create(reflection=reopened, supervisor=p.sam, link=p.sam_alice)
+        reopened.amendment_base = reflection_snapshot(reflection_with_content(reflection=reopened))
+        reopened.what_happened = reopened.learning = MARKERS["alice amending"]
+        reopened.save(update_fields=["amendment_base", "what_happened", "learning"])
+        cls.reopened_pk = reopened.pk
         cls.cookies = {}
         for persona in Persona:
             client = Client()
@@ -267,7 +288,7 @@ class FuzzTestCase(TestCase):
         return [
             f"showed {owner}'s private text"
             for owner, marker in MARKERS.items()
-            if marker in text and (user is None or user.username != owner)
+            if marker in text and (user is None or user.username != owner.split()[0])
         ]
 
     def snapshot(self) -> dict[str, Any]:
@@ -328,6 +349,22 @@ class FuzzTestCase(TestCase):
 
 
 class SweepTests(FuzzTestCase):
+    def test_the_private_texts_are_on_the_pages_the_leak_check_reads(self) -> None:
+        """Without this, a marker nobody can see would make the leak check pass vacuously."""
+        alice = self.client_for(Persona.PEER_WORKER)
+        draft_page = alice.get(reverse("reflections:detail", args=[self.reopened_pk]))
+        assert MARKERS["alice amending"] in draft_page.content.decode()
+        private = alice.get(reverse("reflections:detail", args=[self.private_pks["alice"]]))
+        assert MARKERS["alice"] in private.content.decode()
+        sam = self.client_for(Persona.SUPERVISOR)
+        shared = sam.get(reverse("supervision:reflection", args=[self.reopened_pk]))
+        assert shared.status_code == 200
+        assert "Shared as submitted." in shared.content.decode()
+        assert self.leaks(Persona.SUPERVISOR, shared) == []
+        assert self.leaks(Persona.SUPERVISOR, draft_page) == [
+            "showed alice amending's private text"
+        ]
+
     def test_every_url_persona_and_method_survives_fixed_hostile_payloads(self) -> None:
         # Every field at once, each with another of SWEEP's values, shifted for each request
         # so that across the personas every field meets every kind of value.
