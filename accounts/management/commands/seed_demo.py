@@ -69,6 +69,7 @@ def reflections_step(world: DemoWorld) -> str:
 SEED_STEPS: list[Step] = [
     reflections_step,
     optional_step("supervision.demo", "seed_supervision"),
+    optional_step("workshops.demo", "seed_workshops"),
 ]
 
 
