@@ -402,7 +402,9 @@ def join(request: HttpRequest) -> HttpResponse:
 
 
 def _not_joined(request: HttpRequest) -> HttpResponse:
-    return render(request, "workshops/not_joined.html", status=200)
+    # 403: this browser holds no participant cookie for an open workshop. The page says so
+    # plainly and offers the join form; nothing of any workshop is shown.
+    return render(request, "workshops/not_joined.html", status=403)
 
 
 @require_http_methods(["GET", "POST"])

@@ -116,7 +116,7 @@ class CookieTests(WorkshopTestCase):
         forged = Client()
         forged.cookies[PARTICIPANT_COOKIE] = participant.token  # unsigned
         page = forged.get(ANSWER)
-        assert page.status_code == 200
+        assert page.status_code == 403
         assert "You are not in an open workshop" in page.content.decode()
         assert (
             forged.post(ANSWER, answer_fields(self.workshop.items.get(position=0).pk)).status_code
