@@ -72,13 +72,20 @@ def vignette_data_read(path: Path) -> list[dict[str, Any]]:
     return data["vignettes"]
 
 
+def _paragraphs(text: str) -> str:
+    """Lines wrapped in the data file joined again: paragraphs are separated by a blank line."""
+    return "\n\n".join(
+        " ".join(part.split()) for part in text.strip().split("\n\n") if part.strip()
+    )
+
+
 def _content(entry: dict[str, Any]) -> dict[str, Any]:
     intended = entry.get("intended", {})
     return {
         "title": str(entry["title"]).strip(),
         "setting": str(entry["setting"]),
         "main_context": str(entry["main_context"]),
-        "text": str(entry["text"]).strip(),
+        "text": _paragraphs(str(entry["text"])),
         "tensions": list(entry.get("tensions", [])),
         "went_wrong": bool(entry.get("went_wrong", False)),
         "intended_ratings": dict(intended.get("ratings", {})),

@@ -10,7 +10,6 @@ import csv
 import io
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -63,8 +62,9 @@ def _organisation_or_404(request: AuthedRequest) -> Organisation:
     return organisation
 
 
-def join_url(code: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{reverse('join:join')}?code={code}"
+def join_url(request: HttpRequest, code: str) -> str:
+    """The join link at the address the trainer is using, which the room can reach too."""
+    return request.build_absolute_uri(f"{reverse('join:join')}?code={code}")
 
 
 def qr_svg(url: str) -> SafeString:
@@ -129,7 +129,7 @@ def workshop_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "expires_at": services.code_expires_at(workshop),
     }
     if workshop.is_open and workshop.join_code:
-        url = join_url(workshop.join_code)
+        url = join_url(request, workshop.join_code)
         context["join_url"] = url
         context["qr"] = qr_svg(url)
     return render(request, "workshops/detail.html", context)
@@ -170,7 +170,7 @@ def room(request: AuthedRequest, pk: int) -> HttpResponse:
     context = _room_context(workshop)
     context["item_count"] = workshop.items.count()
     if workshop.is_open and workshop.join_code:
-        url = join_url(workshop.join_code)
+        url = join_url(request, workshop.join_code)
         context["join_url"] = url
         context["qr"] = qr_svg(url)
     return render(request, "workshops/room.html", context)
