@@ -152,7 +152,9 @@ class AnswerForm(forms.Form):
 
 class WorkshopForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     mode = forms.ChoiceField(
         label=_("How people answer"),
         choices=[
