@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -100,7 +101,13 @@ def workshop_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def workshop_create(request: AuthedRequest) -> HttpResponse:
     organisation = _organisation_or_404(request)
-    vignettes = list(visible_vignettes(request.user).order_by("title"))
+    # Only the library and this organisation's own: a trainer of two organisations must not
+    # carry one's private vignette into the other's workshop.
+    vignettes = list(
+        visible_vignettes(request.user)
+        .filter(Q(organisation=None) | Q(organisation=organisation))
+        .order_by("title")
+    )
     form = WorkshopForm(
         request.POST or None, vignettes=vignettes, initial={"date": timezone.localdate()}
     )
