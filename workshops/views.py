@@ -27,8 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.audit import audit_record, client_ip
+from accounts.http import AuthedRequest
 from accounts.models import Organisation
-from appear_site.http import AuthedRequest
 from workshops import pdf, selectors, services
 from workshops.access import (
     access_participant,

@@ -22,9 +22,9 @@ from workshops import selectors, services
 from workshops.models import Vignette, Workshop
 
 if TYPE_CHECKING:
-    from accounts.demo import DemoWorld
+    from demo.people import DemoWorld
 
-DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo.yaml"
+DEMO_FILE = Path(__file__).resolve().parent / "data" / "workshops.yaml"
 
 
 def _vignettes(keys: list[str]) -> list[Vignette]:
