@@ -222,3 +222,20 @@ class RetentionTests(WorkshopTestCase):
             services.participants_purge(now=timezone.now() + timezone.timedelta(days=90), days=30)
             == 0
         )
+
+
+class TableModeTests(WorkshopTestCase):
+    def test_in_table_mode_the_room_counts_tables_and_the_phone_says_to_answer_together(
+        self,
+    ) -> None:
+        Workshop.objects.filter(pk=self.workshop.pk).update(mode="table")
+        phone = Client()
+        self.join(phone, "Table 3")
+        assert "Your table answers together" in phone.get("/join/answer/").content.decode()
+        phone.post("/join/answer/", answer_fields(self.workshop.items.get(position=0).pk))
+        page = (
+            self.p.client_for(self.p.tara)
+            .get(reverse("workshops:room_live", kwargs={"pk": self.workshop.pk}))
+            .content.decode()
+        )
+        assert "<strong>1</strong> table has answered" in page
