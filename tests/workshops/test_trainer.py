@@ -239,3 +239,22 @@ class TableModeTests(WorkshopTestCase):
             .content.decode()
         )
         assert "<strong>1</strong> table has answered" in page
+
+
+class ResultsQueryTests(WorkshopTestCase):
+    def test_the_results_page_takes_the_same_queries_for_any_number_of_answers(self) -> None:
+        """Session, user, two-factor check (3), the workshop (1), its items with vignettes (1),
+        the framework's boxes (3), ratings (1), chains (1), the paper's evidence (1) and the
+        navigation's memberships (1), for all three vignettes at once."""
+        client = self.p.client_for(self.p.tara)
+        url = reverse("workshops:results", kwargs={"pk": self.workshop.pk})
+        client.get(url)
+        with self.assertNumQueries(12):
+            client.get(url)
+        self.fill_answers(self.workshop, 12)
+        services.workshop_move(workshop=self.workshop, step=1)
+        self.fill_answers(self.workshop, 5, seed=9)
+        with self.assertNumQueries(12):
+            page = client.get(url).content.decode()
+        assert "Based on 12 answers." in page
+        assert "Based on 5 answers." in page
