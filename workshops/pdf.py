@@ -99,12 +99,29 @@ def framework_cards(version: FrameworkVersion) -> list[list[Card]]:
                 css_class=f"context--{context.key}",
             )
         )
+    # Which contexts the paper's cited links bring to each mechanism, and which mechanisms to
+    # each outcome domain: what a table needs to build chains from the cards alone.
+    contexts_of: dict[int, list[str]] = {}
+    mechanisms_of: dict[int, list[str]] = {}
+    for link in version.links.select_related("context", "mechanism", "outcome").order_by(
+        "context__order", "mechanism__order"
+    ):
+        names = contexts_of.setdefault(link.mechanism_id, [])
+        if link.context.name not in names:
+            names.append(link.context.name)
+        through = mechanisms_of.setdefault(link.outcome.domain_id, [])
+        label = link.mechanism.short_name or link.mechanism.statement
+        if label not in through:
+            through.append(label)
     small: list[Card] = [
         Card(
             kind="mechanism",
             title=mechanism.short_name or mechanism.statement,
             summary=mechanism.statement,
-            lists=[("Group", [mechanism.group.name])],
+            lists=[
+                ("Group", [mechanism.group.name]),
+                ("Cited links from", contexts_of.get(mechanism.pk, [])),
+            ],
         )
         for mechanism in version.mechanisms.select_related("group").order_by("order")
     ]
@@ -113,7 +130,10 @@ def framework_cards(version: FrameworkVersion) -> list[list[Card]]:
             kind="domain",
             title=domain.name,
             summary=domain.summary,
-            lists=[("Outcomes", [outcome.name for outcome in domain.outcomes.all()][:4])],
+            lists=[
+                ("Outcomes", [outcome.name for outcome in domain.outcomes.all()][:4]),
+                ("Reached through", mechanisms_of.get(domain.pk, [])),
+            ],
         )
         for domain in version.outcome_domains.prefetch_related("outcomes").order_by("number")
     ]
