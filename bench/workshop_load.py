@@ -2,9 +2,13 @@
 
 Run from the repository root (takes a little over a minute):
 
-    .venv/bin/python bench/workshop_load.py                 # SQLite in a temporary folder
+    .venv/bin/python bench/workshop_load.py
     .venv/bin/python bench/workshop_load.py --participants 40 --seconds 60 --workers 2
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<a throwaway database> .venv/bin/python bench/workshop_load.py
+
+Without DATABASE_URL it creates a throwaway PostgreSQL database on 127.0.0.1:5432 (user
+postgres) and drops it afterwards; when no server answers there, it falls back to SQLite in a
+temporary folder and says so.
 
 It migrates the database, loads the framework and the vignette library, makes a trainer and an
 open workshop of three vignettes, then starts the site under gunicorn on a free loopback port
@@ -198,8 +202,46 @@ def main() -> None:
         "WORKSHOP_MAX_PARTICIPANTS": str(max(60, options.participants)),
         "LOG_LEVEL": "WARNING",
     }
-    env.setdefault("DATABASE_URL", f"sqlite:///{temporary / 'workshop-load.sqlite3'}")
+    throwaway = None
+    if "DATABASE_URL" not in env:
+        throwaway = create_throwaway_postgres()
+        if throwaway is None:
+            print("No PostgreSQL at 127.0.0.1:5432: using SQLite, where joins may fail under load.")
+            env["DATABASE_URL"] = f"sqlite:///{temporary / 'workshop-load.sqlite3'}"
+        else:
+            env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{throwaway}"
     os.environ.update(env)
+    try:
+        run(options, env, temporary)
+    finally:
+        if throwaway is not None:
+            drop_throwaway_postgres(throwaway)
+
+
+def create_throwaway_postgres() -> str | None:
+    try:
+        import psycopg
+
+        name = f"workshop_load_{os.getpid()}"
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
+        ) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return name
+    except Exception:  # no server, no rights: fall back to SQLite
+        return None
+
+
+def drop_throwaway_postgres(name: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(options: argparse.Namespace, env: dict[str, str], temporary: Path) -> None:
 
     import django
 
