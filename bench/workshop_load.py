@@ -30,15 +30,15 @@ Use PostgreSQL for this test. On SQLite, until writes begin their transactions I
 concurrent joins can fail with "database is locked" (SQLite refuses to upgrade a reader to a
 writer while another writer waits), which this script reports as errors.
 
-Measured 2026-12-06 on the shared 2-core development machine (load average about 8 from
-other work), PostgreSQL 15 on loopback, 40 participants, 61 s, 2 sync gunicorn workers:
+Measured 2026-12-06 on the shared 2-core development machine, busy with other work (load
+average 7-10), PostgreSQL 15 on loopback, 40 participants, 2 sync gunicorn workers, two runs:
 
-    request         count errors  median ms   p95 ms
-    join               40      0      601.3    973.7   (all forty at the same moment)
-    answer page       288      0      150.6    958.8
-    answer post       288      0      110.1    793.4
-    phone follow      738      0       31.1    699.9
-    room refresh       20      0       96.2    739.5
+    request         count errors  median ms   p95 ms    (run 1 median / p95)
+    join               40      0      609.9    737.3    601.3 / 973.7  (all forty at once)
+    answer page       293      0       69.3    326.1    150.6 / 958.8
+    answer post       293      0       49.2    336.0    110.1 / 793.4  (one 409: moved on)
+    phone follow      766      0        9.1    223.1     31.1 / 699.9
+    room refresh       20      0       80.0    568.2     96.2 / 739.5
     Queries per room refresh, with 40 answers to the current vignette: 10
 """
 
