@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "framework",
     "reflections",
     "supervision",
+    "workshops",
     # The demo people and their fictional material (seed_demo); it may import every app.
     "demo",
     # The admin, with every change and every opening of material audited (accounts.admin_site).
@@ -333,3 +334,12 @@ LOGGING = {
 
 # The APPEAR data file the `load_framework` command reads by default.
 FRAMEWORK_DATA_FILE = BASE_DIR / "framework" / "data" / "appear_framework.yaml"
+
+# Workshops (workshops/): the vignette library, and the limits of a workshop room.
+VIGNETTE_DATA_FILE = BASE_DIR / "workshops" / "data" / "vignettes.yaml"
+# The most participants (people or tables) one workshop takes.
+WORKSHOP_MAX_PARTICIPANTS = env_int("WORKSHOP_MAX_PARTICIPANTS", 60)
+# Days after closing a workshop before `purge_workshop_participants` deletes its participants.
+WORKSHOP_PARTICIPANT_RETENTION_DAYS = env_int("WORKSHOP_PARTICIPANT_RETENTION_DAYS", 30)
+# Hours a join code works after the workshop is opened, unless it is closed sooner.
+WORKSHOP_CODE_HOURS = env_int("WORKSHOP_CODE_HOURS", 12)
