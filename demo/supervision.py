@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from framework.selectors import current_version
 from reflections.models import Reflection
-from supervision import record_services, services
 from supervision.models import Comment, Share, SupervisionRecord
+from supervision.records import services as record_services
+from supervision.sharing import services
 
 if TYPE_CHECKING:
     from demo.people import DemoWorld

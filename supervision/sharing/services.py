@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, SupervisionLink, User
 from reflections.models import Reflection
-from supervision import notifications
-from supervision.access import comment_audience, live_links, may_comment
 from supervision.models import Comment, Share
+from supervision.sharing import notifications
+from supervision.sharing.access import comment_audience, live_links, may_comment
 
 COMMENT_MAX_LENGTH = Comment._meta.get_field("body").max_length or 2000
 
@@ -156,19 +156,23 @@ def share_withdraw(*, share: Share, by: User, request: HttpRequest | None = None
 
 
 @transaction.atomic
-def share_mark_discussed(*, share: Share, by: User) -> Share:
-    """Record that the supervisor has discussed the shared reflection with its author.
+def share_mark_discussed(*, share: Share, by: User, discussed: bool = True) -> Share:
+    """Record that the supervisor has discussed the shared reflection with its author, or undo it.
 
     Only the share's supervisor, and only on an open share. Marking twice keeps the first
-    time, which is when the discussion happened.
+    time, which is when the discussion happened. `discussed=False` takes a mark made by
+    mistake back, so the reflection counts as not yet discussed again.
     """
     share = Share.objects.select_for_update().get(pk=share.pk)
     if share.supervisor_id != by.pk:
         raise ValidationError(_("Only the supervisor it was shared with can mark it discussed."))
     if share.withdrawn_at is not None:
         raise ValidationError(_("This reflection is no longer shared with you."))
-    if share.discussed_at is None:
+    if discussed and share.discussed_at is None:
         share.discussed_at = timezone.now()
+        share.save(update_fields=["discussed_at"])
+    elif not discussed and share.discussed_at is not None:
+        share.discussed_at = None
         share.save(update_fields=["discussed_at"])
     return share
 
