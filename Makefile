@@ -18,7 +18,8 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 
 # Development defaults for `make run`; production reads real environment variables instead.
-RUN_ENV := DEBUG=true
+# Links in e-mails (invitations, notifications) point at the port being served.
+RUN_ENV := DEBUG=true SITE_URL=$(or $(SITE_URL),http://127.0.0.1:$(PORT))
 
 # When set (by .ci/run), each pytest run also writes a JUnit report there for the summary.
 JUNIT_DIR ?=

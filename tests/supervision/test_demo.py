@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from framework.services import framework_data_read, framework_load
@@ -65,6 +66,39 @@ class DemoSupervisionTests(TestCase):
         assert "0 new shares, 0 new comments, 0 new signed record" in output
         after = (Share.objects.count(), Comment.objects.count(), SupervisionRecord.objects.count())
         assert after == counts
+
+
+class DemoDatesTests(TestCase):
+    """The demo's dates tell one story: the link predates the record, a share follows its
+    session, a discussion follows its share, and what was shared since the meeting is new."""
+
+    def setUp(self) -> None:
+        framework_load(data=framework_data_read(settings.FRAMEWORK_DATA_FILE))
+        with self.captureOnCommitCallbacks(execute=True):
+            seed()
+        self.supervisor = User.objects.get(username="demo-supervisor")
+
+    def test_the_demo_dates_agree_with_each_other(self) -> None:
+        record = SupervisionRecord.objects.get(supervisor=self.supervisor)
+        assert record.link.starts_on < record.held_on < timezone.localdate()
+        shares = list(Share.objects.filter(supervisor=self.supervisor).select_related("reflection"))
+        for share in shares:
+            shared_on = timezone.localtime(share.shared_at).date()
+            assert share.reflection.session_date <= shared_on, share
+            if share.discussed_at is not None:
+                assert share.shared_at <= share.discussed_at, share
+                assert timezone.localtime(share.discussed_at).date() == record.held_on
+                assert shared_on <= record.held_on
+            else:
+                assert shared_on > record.held_on, "undiscussed shares came after the meeting"
+        assert sum(share.discussed_at is not None for share in shares) == 2
+
+    def test_the_dashboard_shows_what_was_shared_since_the_meeting(self) -> None:
+        self.client.force_login(
+            self.supervisor, backend="django.contrib.auth.backends.ModelBackend"
+        )
+        html = self.client.get(reverse("supervision:dashboard")).content.decode()
+        assert "Shared since the last supervision (2)" in html
 
 
 def printed_sizes(content: bytes, words: str) -> list[float]:
