@@ -4,8 +4,14 @@
 #   PORT=8001 make run    the same on another port
 #   make test             set up, then lint, formatting, types, the suite and the browser tests
 #
-# Set-up is a virtual environment in .venv; a stamp file records the install so a second run
-# starts in seconds, and editing pyproject.toml reinstalls.
+#   make lock             after editing the ranges in pyproject.toml: lock the new set
+#   make upgrade          move every locked package to the newest release its range allows,
+#                         then run the whole suite
+#
+# Set-up is a virtual environment in .venv with exactly the versions (and hashes) locked in
+# requirements-bootstrap.txt (pip, setuptools) and requirements-dev.txt (the app and its
+# tools). A stamp file records the install, so a second run starts in seconds and a changed
+# lock reinstalls.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
@@ -36,16 +42,44 @@ define pytest_run
 	fi
 endef
 
-.PHONY: run prepare setup test lint types unit browser-test check-deploy clean
+.PHONY: run prepare setup test lint types unit browser-test check-deploy clean lock upgrade
 
-$(STAMP): pyproject.toml
+LOCKS := requirements-bootstrap.txt requirements.txt requirements-dev.txt
+
+# --require-hashes: what is installed is byte for byte what the lock names, or nothing is.
+# pip-sync then removes whatever an older lock installed and this one no longer names.
+$(STAMP): $(LOCKS)
 	@command -v $(PYTHON) >/dev/null || { \
 		echo "$(PYTHON) was not found: install Python 3.11 or run with PYTHON=/path/to/python3.11."; \
 		exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-bootstrap.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/pip-sync --quiet requirements-bootstrap.txt requirements-dev.txt
 	@touch $(STAMP)
+
+# The locks are made for Python 3.11 on Linux, what these machines and production run.
+# The runtime lock (requirements.txt) is what production installs; the development lock
+# (requirements-dev.txt) is constrained to it, so tests run on exactly the versions production gets.
+# Without --upgrade, pip-compile keeps every pin it can and only adds or moves what the
+# edited ranges require.
+PIP_COMPILE = PIP_FIND_LINKS= CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+lock: $(VENV)/bin/pip-compile
+	$(PIP_COMPILE) $(LOCK_ARGS) -o requirements-bootstrap.txt requirements-bootstrap.in
+	$(PIP_COMPILE) $(LOCK_ARGS) -o requirements.txt pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev -c requirements.txt -o requirements-dev.txt \
+		pyproject.toml
+	@echo "Locked. Review 'git diff requirements*.txt' before committing (README, 'Locked dependencies')."
+
+$(VENV)/bin/pip-compile:
+	@$(MAKE) --no-print-directory setup
+
+# Every release the ranges allow, then the whole suite on them.
+upgrade:
+	@$(MAKE) --no-print-directory lock LOCK_ARGS=--upgrade
+	@$(MAKE) --no-print-directory test
 
 setup: $(STAMP)
 	@mkdir -p var

@@ -79,6 +79,9 @@ PAD_Y = 9.0
 FACTOR_INSET = 10.0
 # Average glyph width as a share of the font size for the usual sans-serif faces; used to wrap.
 GLYPH = 0.56
+# Named on the <svg> itself because WeasyPrint draws inline SVG apart from the page's CSS:
+# PDFs then use the face static/css/pdf.css ships, while on screen app.css sets the site's.
+FONT_FAMILY = "APPEAR Inter, sans-serif"
 
 
 @dataclass(frozen=True)
@@ -448,9 +451,10 @@ def render_diagram(diagram: Diagram, *, max_weight: float | None = None) -> Safe
     svg = format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="diagram__svg diagram__svg--network"'
         ' viewBox="0 0 {} {}" width="100%" preserveAspectRatio="xMinYMin meet"'
-        ' aria-labelledby="{}-title {}-desc">{}</svg>',
+        ' font-family="{}" aria-labelledby="{}-title {}-desc">{}</svg>',
         _num(width),
         _num(height),
+        FONT_FAMILY,
         uid,
         uid,
         _join(parts),
@@ -572,11 +576,12 @@ def _svg(
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="diagram__svg {}" role="img"'
         ' viewBox="0 0 {} {}" width="100%" preserveAspectRatio="xMinYMin meet"'
-        ' aria-labelledby="{}-title {}-desc"><title id="{}-title">{}</title>'
+        ' font-family="{}" aria-labelledby="{}-title {}-desc"><title id="{}-title">{}</title>'
         '<desc id="{}-desc">{}</desc>{}</svg>',
         css,
         _num(width),
         _num(height),
+        FONT_FAMILY,
         uid,
         uid,
         uid,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from django.core import mail
 from django.urls import reverse
 
 from tests.accounts.auth_support import AuthTestCase, enrol_totp
@@ -114,3 +115,30 @@ class AllauthPageTests(AuthTestCase):
         assert shape.has_site_header
         assert shape.h1_count == 1
         assert "Too many attempts" in shape.title
+
+
+class ReauthenticationByCodeTests(AuthTestCase):
+    """allauth 65.22's re-authentication by e-mailed code, reviewed when the lock took it in.
+
+    Sign-in by code is off, so neither page sends a code or accepts one: a signed-in person is
+    sent back to confirm their password, which is how the site asks before a sensitive change.
+    """
+
+    def test_asking_for_a_code_sends_no_mail_and_leads_to_the_password_page(self) -> None:
+        self.sign_in("alice")
+        for method in (self.client.get, self.client.post):
+            response = method(reverse("account_request_reauthentication_code"))
+            assert response.status_code == 302
+            assert response["Location"] == reverse("account_reauthenticate")
+        assert mail.outbox == []
+
+    def test_a_guessed_code_is_never_checked_and_confirms_nothing(self) -> None:
+        self.sign_in("alice")
+        response = self.client.post(
+            reverse("account_confirm_reauthentication_code"), {"code": "ABCDEF"}
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("account_request_reauthentication_code")
+        still_asked = self.client.get(reverse("mfa_activate_totp"))
+        assert still_asked.status_code == 302
+        assert still_asked["Location"].startswith(reverse("account_reauthenticate"))
