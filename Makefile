@@ -109,9 +109,11 @@ run: prepare
 test: setup
 	@$(MAKE) --no-print-directory lint types unit browser-test
 
+# djade is the template formatter the house style names; --check only reports.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	find templates -name '*.html' -print0 | xargs -0 $(BIN)/djade --check
 
 types: setup
 	$(RUN_ENV) $(BIN)/mypy

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from accounts.access import live_links
 from accounts.models import Membership, SupervisionLink, User
 from framework.models import Context
 from reflections.models import Reflection
 from supervision.models import RecordAction, SupervisionCheck, SupervisionRecord
-from supervision.sharing.access import live_links, live_shares
+from supervision.sharing.access import live_shares
 
 
 def discussable_reflections(*, worker: User, supervisor: User) -> QuerySet[Reflection]:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from accounts.access import live_links
 from accounts.models import SupervisionLink, User
 from framework.diagrams import Series, render_diagram, render_month_chart
 from framework.selectors import current_version
@@ -38,7 +39,7 @@ from reflections.practice import (
 from reflections.reading import SharedAction, open_actions_as_shared, read_shared
 from reflections.selectors import FrameworkEntities, framework_entities
 from supervision.models import Comment, RecordAction, Share, SupervisionRecord
-from supervision.sharing.access import live_links, live_shares, may_comment
+from supervision.sharing.access import live_shares, may_comment
 
 SHARE_PAGE_SIZE = 25
 

@@ -19,12 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import live_links
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, SupervisionLink, User
 from reflections.models import Reflection
 from supervision.models import Comment, Share
 from supervision.sharing import notifications
-from supervision.sharing.access import comment_audience, live_links, may_comment
+from supervision.sharing.access import comment_audience, may_comment
 
 COMMENT_MAX_LENGTH = Comment._meta.get_field("body").max_length or 2000
 

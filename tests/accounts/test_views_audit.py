@@ -102,7 +102,8 @@ class OrganisationAuditTests(PersonasTestCase):
         first = client.get(self.url, {"action": Action.REFLECTION_VIEWED})
         assert len(first.context["page"].object_list) == 25
         assert "?action=reflection_viewed&amp;page=2" in first.content.decode()
-        second = client.get(self.url, {"action": Action.REFLECTION_VIEWED, "page": 2})
+        query: dict[str, str | int] = {"action": Action.REFLECTION_VIEWED, "page": 2}
+        second = client.get(self.url, query)
         assert len(second.context["page"].object_list) == 5
 
     def test_the_query_count_does_not_grow_with_events(self) -> None:
@@ -202,16 +203,24 @@ class AuditDescriptionTests(PersonasTestCase):
     url = reverse("accounts:organisation_audit", kwargs={"slug": "riverside"})
 
     def test_exports_and_invitations_are_named_on_the_trail(self) -> None:
-        common = {"actor": self.p.sam, "organisation": self.p.riverside, "subject": self.p.alice}
-        audit_record(action=Action.REFLECTION_EXPORTED, export="reflection", **common)
-        audit_record(action=Action.REFLECTION_EXPORTED, export="supervision_record", **common)
+        sam, alice, riverside = self.p.sam, self.p.alice, self.p.riverside
+        for kind in ("reflection", "supervision_record"):
+            audit_record(
+                action=Action.REFLECTION_EXPORTED,
+                actor=sam,
+                organisation=riverside,
+                subject=alice,
+                export=kind,
+            )
         audit_record(
             action=Action.REFLECTION_EXPORTED,
+            actor=sam,
+            organisation=riverside,
+            subject=alice,
             export="supervision_brief",
             start="2026-09-01",
             end="2026-12-01",
             reflections=4,
-            **common,
         )
         audit_record(
             action=Action.INVITATION_SENT,

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.test import TestCase
 from django.urls import reverse
 
-from tests.base import make_personas
+from accounts.models import User
+from tests.base import Personas, make_personas
 from tests.reflections.practice_helpers import load_framework
 
 PAGES = ("reflections:list", "reflections:practice")
 
 
 class PeerWorkerPagesForOtherRolesTests(TestCase):
+    people: ClassVar[Personas]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.people = make_personas()
         load_framework()
 
-    def html(self, user: object, name: str) -> str:
-        response = self.people.client_for(user).get(reverse(name))  # type: ignore[arg-type]
+    def html(self, user: User, name: str) -> str:
+        response = self.people.client_for(user).get(reverse(name))
         assert response.status_code == 200
-        return response.content.decode()
+        return str(response.content.decode())
 
     def test_a_trainer_is_told_the_page_is_for_peer_workers_and_pointed_to_the_explorer(
         self,
