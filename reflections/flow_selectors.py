@@ -199,7 +199,7 @@ def reflection_snapshot(reflection: Reflection) -> dict[str, Any]:
 
     The same shape serves the reflection page, the check page, the stored copy of an amended
     version and the privacy check, so an old version reads exactly as it was. Needs the rows
-    loaded by `reflection_with_content`.
+    loaded by `content_lookups` (`reflection_content` does both).
     """
     return {
         "schema": SNAPSHOT_SCHEMA,
