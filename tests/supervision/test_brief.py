@@ -269,6 +269,7 @@ class SinceLastSupervisionTests(BriefTestCase):
         assert "Shared since the last supervision (2)" in pages["dashboard"]
         assert "Shared since the last supervision (2)" in pages["worker"]
         assert "Shared before the last supervision (1)" in pages["worker"]
+        assert "2 shared since then not yet discussed" in pages["dashboard"]
         assert "(2 shared since the last supervision)" in pages["brief"]
         # The brief's default period takes in both, the older session included.
         assert "Learning number 1" in pages["brief"]
@@ -283,6 +284,8 @@ class SinceLastSupervisionTests(BriefTestCase):
         assert "Shared since the last supervision (2)" in pages["dashboard"]
         assert "Shared since the last supervision (2)" in pages["worker"]
         assert "(2 shared, no supervision yet)" in pages["brief"]
+        assert "2 not yet discussed" in pages["worker"]
+        assert "since then" not in pages["worker"]
         assert "Learning number 0" in pages["brief"], "a session older than three months"
 
     def test_a_share_on_the_day_of_the_supervision_was_there_to_discuss(self) -> None:
