@@ -302,6 +302,8 @@ class AuditEvent(models.Model):
             _("Started a new version of a signed supervision record"),
         )
         SETTINGS_CHANGED = "settings_changed", _("Changed organisation settings")
+        ADMIN_CHANGED = "admin_changed", _("Changed something in the site admin")
+        ADMIN_VIEWED = "admin_viewed", _("Opened material in the site admin")
 
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     action = models.CharField(_("what"), max_length=40, choices=Action.choices)

@@ -47,6 +47,7 @@ from supervision.records.brief import (
     since_last_supervision,
 )
 from supervision.records.forms import BriefPeriodForm, RecordForms, record_forms
+from supervision.sharing import services
 from supervision.sharing.access import access_shared_reflection
 
 FORM_PARTIAL = "supervision/records/partials/_record_form.html"
@@ -389,6 +390,20 @@ def brief(request: AuthedRequest, user_id: int) -> HttpResponse:
         return render(request, "supervision/records/brief.html", context, status=400)
     start, end = form.period
     result = build_brief(audience=audience, start=start, end=end, version=version)
+    services.reflections_shown_record(
+        viewer=request.user,
+        shown=[
+            services.Shown(
+                worker=audience.worker,
+                organisation=audience.links[0].organisation,
+                reflection_ids=result.reflection_ids,
+            )
+        ]
+        if audience.links
+        else [],
+        page="brief",
+        request=request,
+    )
     context.update(_brief_context(result, since))
     context["pdf_url"] = (
         reverse("supervision:brief_pdf", kwargs={"user_id": audience.worker.pk})
@@ -483,7 +498,6 @@ def reflection_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
         target=reflection,
         kind="reflection",
     )
-    filename = pdf.safe_filename(
-        "reflection", reading.content["session_date"], reading.content["person_label"]
-    )
+    # No person label: a file name ends up in download lists, sync folders and e-mails.
+    filename = pdf.safe_filename("reflection", reading.content["session_date"])
     return pdf.pdf_response(pdf=document, filename=filename)
