@@ -228,7 +228,7 @@ def django_setup(env: dict[str, str]) -> None:
 def build(workers: int) -> dict[str, Any]:
     from django.core.management import call_command
     from django.utils import timezone
-    from supervision.record_services import RecordContent, record_create
+    from supervision.records.services import RecordContent, record_create
 
     from accounts.models import Membership, Organisation, SupervisionLink, User
     from framework.models import FrameworkVersion
