@@ -228,11 +228,11 @@ def django_setup(env: dict[str, str]) -> None:
 def build(workers: int) -> dict[str, Any]:
     from django.core.management import call_command
     from django.utils import timezone
-    from supervision.records.services import RecordContent, record_create
 
     from accounts.models import Membership, Organisation, SupervisionLink, User
     from framework.models import FrameworkVersion
     from reflections.models import Reflection
+    from supervision.records.services import RecordContent, record_create
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("load_framework", verbosity=0)
