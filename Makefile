@@ -24,7 +24,8 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 
 # Development defaults for `make run`; production reads real environment variables instead.
-RUN_ENV := DEBUG=true
+# Links in e-mails (invitations, notifications) point at the port being served.
+RUN_ENV := DEBUG=true SITE_URL=$(or $(SITE_URL),http://127.0.0.1:$(PORT))
 
 # When set (by .ci/run), each pytest run also writes a JUnit report there for the summary.
 JUNIT_DIR ?=
@@ -109,9 +110,11 @@ run: prepare
 test: setup
 	@$(MAKE) --no-print-directory lint types unit browser-test
 
+# djade is the template formatter the house style names; --check only reports.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	find templates -name '*.html' -print0 | xargs -0 $(BIN)/djade --check
 
 types: setup
 	$(RUN_ENV) $(BIN)/mypy

@@ -30,7 +30,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth counts failed sign-ins per identifier typed, so a user name and an e-mail
         # address would each get their own five attempts. Counting per account instead makes
         # "five wrong passwords lock the account" true whichever identifier is used.
-        key = super()._get_login_attempts_cache_key(request, **credentials)
+        key = str(super()._get_login_attempts_cache_key(request, **credentials))
         login = str(credentials.get("email") or credentials.get("username") or "")
         if not login or len(login) > MAX_LOGIN_LENGTH:
             return key

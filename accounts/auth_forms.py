@@ -82,7 +82,8 @@ class LoginForm(allauth_forms.LoginForm):
 
     def clean(self) -> dict[str, Any]:
         try:
-            return super().clean()
+            cleaned: dict[str, Any] = super().clean()
+            return cleaned
         except ValidationError as error:
             if error.code == "too_many_login_attempts":
                 raise self._locked_out() from error

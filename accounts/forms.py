@@ -6,6 +6,7 @@ these same field names, so a view can hand a service's ValidationError back to i
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -39,6 +40,12 @@ class RolesField(forms.MultipleChoiceField):
 
 class RolesForm(forms.Form):
     roles = RolesField()
+
+    def __init__(self, *args: Any, member: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if member:
+            # The page's section is already headed "Roles": the question names the person.
+            self.fields["roles"].label = _("What %(name)s may do here") % {"name": member}
 
 
 class InvitationForm(forms.Form):
@@ -158,6 +165,11 @@ class OrganisationSettingsForm(forms.Form):
     )
 
 
+# The trail cannot hold earlier or later events; outside these bounds a date is a typing slip.
+AUDIT_EARLIEST = datetime.date(2000, 1, 1)
+AUDIT_LATEST = datetime.date(2100, 12, 31)
+
+
 class AuditFilterForm(forms.Form):
     """Filters for an organisation's audit trail, read from the query string."""
 
@@ -174,6 +186,30 @@ class AuditFilterForm(forms.Form):
         help_text=_("Events the person did, and events about them."),
     )
 
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date, such as 2026-03-01.")},
+    )
+    end = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date, such as 2026-03-31.")},
+    )
+
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = selectors.organisation_people(organisation)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in ("start", "end"):
+            value = cleaned.get(name)
+            if value is not None and not AUDIT_EARLIEST <= value <= AUDIT_LATEST:
+                self.add_error(name, _("Enter a date from the year 2000 to 2100."))
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is not None and end is not None and end < start:
+            self.add_error("end", _("The end of the period must not be before its start."))
+        return cleaned

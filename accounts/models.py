@@ -260,6 +260,14 @@ class Invitation(RoleFlags):
         return str(self.Status(self.status).label)
 
 
+# What an export event's `detail["export"]` names, in words for the audit trail.
+EXPORT_KINDS = {
+    "reflection": _("Exported a reflection as a PDF"),
+    "supervision_record": _("Exported a supervision record as a PDF"),
+    "audit_trail": _("Exported the audit trail as CSV"),
+}
+
+
 class AuditEvent(models.Model):
     """One append-only line of the audit trail.
 
@@ -335,3 +343,27 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("Audit events are append-only.")
+
+    @property
+    def description(self) -> str:
+        """What happened in words, naming what was exported and whom an invitation went to.
+
+        Read from `detail`, which never holds reflection text: an export names its kind (and
+        a brief its period and count), an invitation its address.
+        """
+        detail = self.detail if isinstance(self.detail, dict) else {}
+        if self.action == self.Action.REFLECTION_EXPORTED:
+            kind = detail.get("export")
+            if kind == "supervision_brief":
+                return str(
+                    _("Exported a supervision brief (%(count)s reflections, %(start)s to %(end)s)")
+                    % {
+                        "count": detail.get("reflections", "?"),
+                        "start": detail.get("start", "?"),
+                        "end": detail.get("end", "?"),
+                    }
+                )
+            return str(EXPORT_KINDS.get(str(kind), _("Exported")))
+        if self.action == self.Action.INVITATION_SENT and detail.get("email"):
+            return str(_("Sent an invitation to %(email)s") % {"email": detail["email"]})
+        return str(self.get_action_display())

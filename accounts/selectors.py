@@ -6,6 +6,7 @@ Each selector joins what its page shows, so a page's query count does not grow w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Q, QuerySet
 
@@ -119,9 +120,16 @@ def member_links(membership: Membership) -> QuerySet[SupervisionLink]:
 
 
 def organisation_audit_events(
-    organisation: Organisation, *, action: str | None = None, person: User | None = None
+    organisation: Organisation,
+    *,
+    action: str | None = None,
+    person: User | None = None,
+    start: date | None = None,
+    end: date | None = None,
 ) -> QuerySet[AuditEvent]:
     """Return the organisation's audit trail, newest first, optionally filtered.
+
+    `start` and `end` are days in the site's time zone, both included.
 
     `person` matches events the person did (actor) or that concern them (subject). Events
     written without an organisation (sign-ins, password changes) are included when their
@@ -135,6 +143,10 @@ def organisation_audit_events(
         events = events.filter(action=action)
     if person is not None:
         events = events.filter(Q(actor=person) | Q(subject=person))
+    if start is not None:
+        events = events.filter(occurred_at__date__gte=start)
+    if end is not None:
+        events = events.filter(occurred_at__date__lte=end)
     return events.select_related("actor", "subject").order_by("-occurred_at", "-id")
 
 

@@ -46,6 +46,11 @@ urlpatterns = [
         name="organisation_settings",
     ),
     path("organisation/<slug:slug>/audit/", views.organisation_audit, name="organisation_audit"),
+    path(
+        "organisation/<slug:slug>/audit.csv",
+        views.organisation_audit_csv,
+        name="organisation_audit_csv",
+    ),
     path("my-audit/", views.my_audit, name="my_audit"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -7,6 +7,8 @@ ValidationError goes back onto the form, so what was typed stays on the page.
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import access, selectors, services
+from accounts.audit import audit_record
 from accounts.forms import (
     AuditFilterForm,
     InvitationAcceptForm,
@@ -33,9 +36,11 @@ from accounts.forms import (
     SupervisionLinkForm,
 )
 from accounts.http import AuthedRequest
-from accounts.models import Invitation, Membership, Organisation, User
+from accounts.models import AuditEvent, Invitation, Membership, Organisation, User
 
 AUDIT_PAGE_SIZE = 25
+# A CSV export holds at most this many events (newest first); narrow the dates for older ones.
+AUDIT_CSV_LIMIT = 10_000
 PAST_LINKS_PAGE_SIZE = 25
 
 
@@ -76,7 +81,10 @@ def _member_page(
         "members",
         membership=membership,
         member=membership.user,
-        roles_form=roles_form or RolesForm(initial={"roles": membership.roles}),
+        roles_form=roles_form
+        or RolesForm(
+            initial={"roles": membership.roles}, member=membership.user.get_display_name()
+        ),
         links=selectors.member_links(membership),
     )
     return render(request, "accounts/organisation/member.html", context)
@@ -93,7 +101,7 @@ def member(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def member_roles(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     membership = access.access_membership_for_admin(user=request.user, slug=slug, pk=pk)
-    form = RolesForm(request.POST)
+    form = RolesForm(request.POST, member=membership.user.get_display_name())
     if form.is_valid():
         try:
             services.membership_update_roles(
@@ -111,10 +119,22 @@ def member_roles(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     return _member_page(request, membership, form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def member_deactivate(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
+    """Ask first (GET, naming what deactivating ends), then deactivate (POST)."""
     membership = access.access_membership_for_admin(user=request.user, slug=slug, pk=pk)
+    if request.method != "POST":
+        context = _admin_context(
+            membership.organisation,
+            "members",
+            membership=membership,
+            member=membership.user,
+            open_links=[
+                link for link in selectors.member_links(membership) if link.ended_at is None
+            ],
+        )
+        return render(request, "accounts/organisation/deactivate.html", context)
     try:
         services.membership_deactivate(membership=membership, by=request.user, request=request)
     except ValidationError as error:
@@ -347,18 +367,69 @@ def organisation_audit(request: AuthedRequest, slug: str) -> HttpResponse:
     form = AuditFilterForm(request.GET, organisation=organisation)
     page = None
     if form.is_valid():
-        events = selectors.organisation_audit_events(
-            organisation,
-            action=form.cleaned_data["action"] or None,
-            person=form.cleaned_data["person"],
-        )
-        page = _page(request, events, AUDIT_PAGE_SIZE)
+        page = _page(request, _filtered_events(organisation, form), AUDIT_PAGE_SIZE)
     filters = request.GET.copy()
     filters.pop("page", None)
     context = _admin_context(
         organisation, "audit", form=form, page=page, filter_query=filters.urlencode()
     )
     return render(request, "accounts/organisation/audit.html", context)
+
+
+def _filtered_events(organisation: Organisation, form: AuditFilterForm) -> QuerySet[AuditEvent]:
+    return selectors.organisation_audit_events(
+        organisation,
+        action=form.cleaned_data["action"] or None,
+        person=form.cleaned_data["person"],
+        start=form.cleaned_data["start"],
+        end=form.cleaned_data["end"],
+    )
+
+
+def _csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_GET
+@login_required
+@never_cache
+def organisation_audit_csv(request: AuthedRequest, slug: str) -> HttpResponse:
+    """The filtered audit trail as a CSV file; the export is itself written to the trail."""
+    organisation = access.access_organisation_for_admin(user=request.user, slug=slug)
+    form = AuditFilterForm(request.GET, organisation=organisation)
+    if not form.is_valid():
+        context = _admin_context(organisation, "audit", form=form, page=None, filter_query="")
+        return render(request, "accounts/organisation/audit.html", context, status=400)
+    events = list(_filtered_events(organisation, form)[:AUDIT_CSV_LIMIT])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["when", "what", "action", "who", "about", "ip_address"])
+    for event in events:
+        writer.writerow(
+            [
+                _csv_cell(event.occurred_at.isoformat()),
+                _csv_cell(event.description),
+                _csv_cell(event.action),
+                _csv_cell(event.actor.get_display_name() if event.actor else ""),
+                _csv_cell(event.subject.get_display_name() if event.subject else ""),
+                _csv_cell(event.ip_address or ""),
+            ]
+        )
+    audit_record(
+        action=AuditEvent.Action.REFLECTION_EXPORTED,
+        actor=request.user,
+        request=request,
+        organisation=organisation,
+        export="audit_trail",
+        rows=len(events),
+        filters={key: value for key, value in request.GET.items() if value},
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{organisation.slug}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET

@@ -13,7 +13,7 @@ It loads the project's framework, makes a worker and a supervisor with a live su
 link, and two data sets: 5 and 50 shared reflections (each with five context ratings, two
 chains, an outcome observation and an action). For each it times, N times over:
 
-- html: building the brief (supervision.brief.build_brief) and rendering its PDF template;
+- html: building the brief (supervision.records.brief.build_brief) and rendering its PDF template;
 - pdf:  the same, then WeasyPrint turning that HTML into the tagged PDF.
 
 The four measurements take turns run by run, so a busy moment on the machine slows them all.
@@ -85,7 +85,7 @@ def seed(count: int, suffix: str) -> Any:
     from framework.services import framework_data_read, framework_load
     from reflections.models import Action, Chain, ContextRating, OutcomeObservation, Reflection
     from supervision.models import RecordAction, Share, SupervisionRecord
-    from supervision.record_access import access_brief
+    from supervision.records.access import access_brief
 
     version = framework_load(data=framework_data_read(settings.FRAMEWORK_DATA_FILE)).version
     organisation, _created = Organisation.objects.get_or_create(
@@ -164,7 +164,7 @@ def subject(audience: Any) -> Subject:
 
     from framework.selectors import current_version
     from supervision import pdf
-    from supervision.brief import build_brief
+    from supervision.records.brief import build_brief
 
     version = current_version()
     assert version is not None

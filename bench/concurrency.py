@@ -232,7 +232,7 @@ def build(workers: int) -> dict[str, Any]:
     from accounts.models import Membership, Organisation, SupervisionLink, User
     from framework.models import FrameworkVersion
     from reflections.models import Reflection
-    from supervision.record_services import RecordContent, record_create
+    from supervision.records.services import RecordContent, record_create
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("load_framework", verbosity=0)

@@ -7,8 +7,10 @@ duplicating rows or re-hashing passwords that are already right.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Membership, Organisation, SupervisionLink, User
 
@@ -62,6 +64,10 @@ def _demo_user(username: str, display_name: str) -> User:
     return user
 
 
+# How long ago the demo supervision links started: before the oldest demo reflection.
+LINK_DAYS_AGO = 200
+
+
 @transaction.atomic
 def seed_people() -> DemoWorld:
     """Create or restore the demo organisations, people, roles and supervision links.
@@ -90,7 +96,11 @@ def seed_people() -> DemoWorld:
             supervisor=world.users[supervisor],
             worker=world.users[worker],
             ended_at=None,
-            defaults={"organisation": membership.organisation},
+            defaults={
+                "organisation": membership.organisation,
+                # The pair has worked together through the six months of demo reflections.
+                "starts_on": timezone.localdate() - timedelta(days=LINK_DAYS_AGO),
+            },
         )
         world.links[(supervisor, worker)] = link
     return world

@@ -7,18 +7,22 @@ Idempotent: a second run finds what the first made and adds nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from framework.selectors import current_version
 from reflections.models import Reflection
-from supervision import record_services, services
 from supervision.models import Comment, Share, SupervisionRecord
+from supervision.records import services as record_services
+from supervision.sharing import services
 
 if TYPE_CHECKING:
     from demo.people import DemoWorld
+
+# The demo pair's last supervision, in days before the day the demo is seeded.
+MET_DAYS_AGO = 14
 
 SUPERVISOR_COMMENT = (
     "Thank you for bringing this. I noticed how you waited before sharing your own story. "
@@ -40,17 +44,31 @@ def seed_supervision(world: DemoWorld) -> str:
     if link is None or version is None:
         return "Demo supervision: skipped (no demo link or no framework loaded)."
 
+    # A story that holds together in time: two reflections shared three weeks ago were
+    # discussed at a supervision two weeks ago (the signed record); two newer ones were shared
+    # since, for the next supervision. Each share comes after its session.
+    today = timezone.localdate()
+    now = timezone.now()
+    met_on = today - timedelta(days=MET_DAYS_AGO)
     submitted = list(
         Reflection.objects.filter(author=worker, status=Reflection.Status.SUBMITTED).order_by(
             "-session_date", "-id"
         )
     )
-    flagged = [reflection for reflection in submitted if reflection.bring_to_supervision]
-    to_share = (flagged or submitted)[:4]
+    # Reflections the worker flagged "bring to supervision" first, then the rest.
+    pool = sorted(submitted, key=lambda reflection: not reflection.bring_to_supervision)
+    earlier = [r for r in pool if r.session_date < met_on - timedelta(days=7)][:2]
+    later = [r for r in pool if met_on < r.session_date <= today][:2]
+    to_share = later + earlier
     if not to_share:
         return "Demo supervision: skipped (demo-worker has no submitted reflections)."
 
-    new_shares = services.share_create(reflections=to_share, supervisors=[supervisor], by=worker)
+    new_shares = services.share_create(
+        reflections=earlier,
+        supervisors=[supervisor],
+        by=worker,
+        at=now - timedelta(days=MET_DAYS_AGO + 7),
+    ) + services.share_create(reflections=later, supervisors=[supervisor], by=worker)
 
     newest = to_share[0]
     comments_added = 0
@@ -63,9 +81,9 @@ def seed_supervision(world: DemoWorld) -> str:
 
     records_added = 0
     if not SupervisionRecord.objects.filter(link=link).exists():
-        discussed = to_share[1:3] or to_share[:1]
+        discussed = earlier or to_share[:1]
         content = record_services.RecordContent(
-            held_on=timezone.localdate() - timedelta(days=14),
+            held_on=met_on,
             attendees=f"{worker.get_display_name()}, {supervisor.get_display_name()}",
             explored=EXPLORED,
             reflections=discussed,
@@ -79,12 +97,12 @@ def seed_supervision(world: DemoWorld) -> str:
                 record_services.ActionInput(
                     text="Agree with J how to get in touch between sessions",
                     owner=worker,
-                    due_on=timezone.localdate() + timedelta(days=7),
+                    due_on=today + timedelta(days=7),
                 ),
                 record_services.ActionInput(
                     text="Share the service's guidance on sharing lived experience",
                     owner=supervisor,
-                    due_on=timezone.localdate() + timedelta(days=10),
+                    due_on=today + timedelta(days=10),
                 ),
             ],
         )
@@ -94,7 +112,11 @@ def seed_supervision(world: DemoWorld) -> str:
         for share in Share.objects.filter(
             reflection__in=discussed, supervisor=supervisor, withdrawn_at__isnull=True
         ):
-            services.share_mark_discussed(share=share, by=supervisor)
+            services.share_mark_discussed(
+                share=share,
+                by=supervisor,
+                at=timezone.make_aware(datetime.combine(met_on, time(15, 0))),
+            )
         records_added = 1
 
     return (

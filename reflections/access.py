@@ -2,7 +2,7 @@
 
 A reflection is its author's alone while their membership of its organisation is active:
 anyone else, whatever their role, gets a 404, so not even its existence leaks. Trainers never
-see individual reflections. Readers it was shared with reach it through supervision.access. Each purpose adds a rule about the reflection's state; a state
+see individual reflections. Readers it was shared with reach it through supervision.sharing.access. Each purpose adds a rule about the reflection's state; a state
 that does not fit is a `ReflectionStateError` (the author is told why), never a 404.
 """
 
@@ -56,7 +56,7 @@ def access_reflection(*, user: User | AnonymousUser, pk: int, purpose: Purpose) 
     active (a deactivated worker keeps no access through an old session). EDIT needs a draft
     or a reopened submitted reflection, AMEND a submitted one not already reopened,
     DISCARD_AMENDMENT a reopened one, DELETE a draft; otherwise ReflectionStateError. A
-    supervisor reading a shared reflection goes through supervision.access instead, which
+    supervisor reading a shared reflection goes through supervision.sharing.access instead, which
     holds the sharing rules; reflections knows nothing of supervision. One query.
     """
     if not user.is_authenticated:

@@ -238,7 +238,7 @@ def reflection_snapshot(reflection: Reflection) -> dict[str, Any]:
 
     The same shape serves the reflection page, the check page, the stored copy of an amended
     version and the privacy check, so an old version reads exactly as it was. Needs the rows
-    loaded by `reflection_with_content`.
+    loaded by `content_lookups` (`reflection_content` does both).
     """
     return {
         "schema": SNAPSHOT_SCHEMA,
@@ -325,9 +325,20 @@ def reflection_snapshot(reflection: Reflection) -> dict[str, Any]:
 
 
 def snapshot_content(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a snapshot that are the worker's answers (not status or timestamps)."""
+    """The parts of a snapshot that are the worker's answers (not status or timestamps).
+
+    A chain's `mechanism_key` is left out too: snapshots stored before it was added lack it,
+    and it only restates `mechanism_id`, so an amendment begun then and submitted unchanged
+    must not count as a change.
+    """
     ignored = {"revision", "status", "submitted_at", "amended_at", "snapshot_at"}
-    return {key: value for key, value in snapshot.items() if key not in ignored}
+    content = {key: value for key, value in snapshot.items() if key not in ignored}
+    if "chains" in content:
+        content["chains"] = [
+            {key: value for key, value in chain.items() if key != "mechanism_key"}
+            for chain in content["chains"]
+        ]
+    return content
 
 
 def _date(value: Any) -> date | None:

@@ -66,7 +66,8 @@ class ReflectionReading:
 def _shared_snapshot(reflection: Reflection) -> dict[str, Any] | None:
     """The last submitted content while an amendment is open; None when there is none."""
     if reflection.is_amending and reflection.amendment_base is not None:
-        return reflection.amendment_base
+        base: dict[str, Any] = reflection.amendment_base
+        return base
     return None
 
 

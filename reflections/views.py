@@ -90,7 +90,7 @@ def _bundle(
     """The step's forms, built from the reflection's own framework version."""
     version = reflection.framework_version
     if data is None:
-        reflection_rows(reflection=reflection, step=step)
+        reflection = reflection_rows(reflection=reflection, step=step)
     if step is Step.SESSION:
         return SessionBundle(reflection=reflection, data=data)
     if step is Step.STORY:

@@ -1,11 +1,11 @@
 """URLs for supervision: sharing and feedback, the supervisor's dashboard, records and PDFs.
 
-Two modules keep the halves apart: `urls_sharing` (sharing, dashboard, feedback) and
-`urls_records` (supervision records and printable summaries).
+Two packages keep the halves apart: `sharing` (sharing, dashboard, feedback) and
+`records` (supervision records, the brief and printable summaries).
 """
 
-from supervision.urls_records import urlpatterns as records_urlpatterns
-from supervision.urls_sharing import urlpatterns as sharing_urlpatterns
+from supervision.records.urls import urlpatterns as records_urlpatterns
+from supervision.sharing.urls import urlpatterns as sharing_urlpatterns
 
 app_name = "supervision"
 

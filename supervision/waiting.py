@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from reflections.models import Action, Reflection
-from supervision.access import live_shares
 from supervision.models import Comment, RecordAction, Share, SupervisionRecord
+from supervision.sharing.access import live_shares
 
 # What the dashboard needs of a reflection and a person: never the reflection's text.
 _REFLECTION = ("reflection__id", "reflection__session_date", "reflection__author_id")

@@ -47,7 +47,7 @@ def make_user(username: str, **extra: object) -> User:
         email=f"{username}@example.org",
         password=PASSWORD,
         display_name=username.capitalize(),
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 
@@ -89,4 +89,4 @@ def make_personas() -> Personas:
     )
     return Personas(
         riverside=riverside, hillside=hillside, sam_alice=sam_alice, sam_bob=sam_bob, **users
-    )  # type: ignore[arg-type]
+    )

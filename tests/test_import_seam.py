@@ -60,8 +60,8 @@ def test_the_check_sees_imports_inside_functions_and_through_importlib(tmp_path:
     source = (
         "import importlib\n"
         "def late():\n"
-        "    from supervision.access import live_shares\n"
+        "    from supervision.sharing.access import live_shares\n"
         "    return importlib.import_module('workshops.demo')\n"
     )
     modules = [module for _line, module in _imported(ast.parse(source))]
-    assert modules == ["importlib", "supervision.access", "workshops.demo"]
+    assert modules == ["importlib", "supervision.sharing.access", "workshops.demo"]

@@ -17,6 +17,7 @@ from accounts import services
 from accounts.models import Invitation, SupervisionLink
 from tests.access_cases.core import (
     ANONYMOUS,
+    BAD_REQUEST,
     GONE,
     LOGIN,
     NOT_ALLOWED,
@@ -133,7 +134,12 @@ CASES = [
         kwargs=member_of("omar"),
         note="another organisation's member",
     ),
-    not_allowed("accounts:member_deactivate", kwargs=member_of("bob")),
+    admin_only(
+        "accounts:member_deactivate",
+        kwargs=member_of("bob"),
+        note="the page that asks before deactivating",
+    ),
+    not_allowed("accounts:member_deactivate", method="put", kwargs=member_of("bob")),
     admin_only("accounts:member_reactivate", REDIRECT, method="post", kwargs=member_of("dee")),
     not_allowed("accounts:member_reactivate", kwargs=member_of("dee")),
     # Invitations
@@ -251,6 +257,20 @@ CASES = [
         note="bad filters",
     ),
     not_allowed("accounts:organisation_audit", "post", kwargs=riverside),
+    admin_only("accounts:organisation_audit_csv", kwargs=riverside),
+    admin_only(
+        "accounts:organisation_audit_csv",
+        BAD_REQUEST,
+        kwargs=riverside,
+        query="start=2026-02-30",
+        note="a bad date is a field error on the trail page",
+    ),
+    nobody(
+        "accounts:organisation_audit_csv",
+        kwargs=lambda w: {"slug": "hillside"},
+        note="another organisation",
+    ),
+    not_allowed("accounts:organisation_audit_csv", "post", kwargs=riverside),
     nobody(
         "accounts:organisation_audit",
         kwargs=lambda w: {"slug": "hillside"},

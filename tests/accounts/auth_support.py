@@ -18,7 +18,8 @@ from tests.base import PASSWORD, Personas, make_personas
 def totp_code(secret: str, at: float | None = None) -> str:
     """The code an authenticator app shows for `secret` at time `at` (default: now)."""
     moment = time.time() if at is None else at
-    return format_hotp_value(hotp_value(secret, int(moment) // 30))
+    code: str = format_hotp_value(hotp_value(secret, int(moment) // 30))
+    return code
 
 
 def enrol_totp(user: User) -> str:

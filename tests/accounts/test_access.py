@@ -205,7 +205,7 @@ class AccessInvitationTests(PersonasTestCase):
             token_hash=access.token_hash(f"token-{organisation_slug}"),
             expires_at=timezone.now() + timedelta(days=7),
             is_peer_worker=True,
-            **extra,  # type: ignore[arg-type]
+            **extra,
         )
 
     def test_the_admin_gets_their_organisations_invitation(self) -> None:

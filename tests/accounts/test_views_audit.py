@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from datetime import timedelta
 
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, User
 from tests.accounts.support import PersonasTestCase
 
 Action = AuditEvent.Action
@@ -97,7 +102,8 @@ class OrganisationAuditTests(PersonasTestCase):
         first = client.get(self.url, {"action": Action.REFLECTION_VIEWED})
         assert len(first.context["page"].object_list) == 25
         assert "?action=reflection_viewed&amp;page=2" in first.content.decode()
-        second = client.get(self.url, {"action": Action.REFLECTION_VIEWED, "page": 2})
+        query: dict[str, str | int] = {"action": Action.REFLECTION_VIEWED, "page": 2}
+        second = client.get(self.url, query)
         assert len(second.context["page"].object_list) == 5
 
     def test_the_query_count_does_not_grow_with_events(self) -> None:
@@ -189,3 +195,110 @@ class MyAuditTests(PersonasTestCase):
 
     def test_post_is_not_allowed(self) -> None:
         assert self.p.client_for(self.p.alice).post(self.url).status_code == 405
+
+
+class AuditDescriptionTests(PersonasTestCase):
+    """Each line of the trail says what happened: what was exported, whom an invitation went to."""
+
+    url = reverse("accounts:organisation_audit", kwargs={"slug": "riverside"})
+
+    def test_exports_and_invitations_are_named_on_the_trail(self) -> None:
+        sam, alice, riverside = self.p.sam, self.p.alice, self.p.riverside
+        for kind in ("reflection", "supervision_record"):
+            audit_record(
+                action=Action.REFLECTION_EXPORTED,
+                actor=sam,
+                organisation=riverside,
+                subject=alice,
+                export=kind,
+            )
+        audit_record(
+            action=Action.REFLECTION_EXPORTED,
+            actor=sam,
+            organisation=riverside,
+            subject=alice,
+            export="supervision_brief",
+            start="2026-09-01",
+            end="2026-12-01",
+            reflections=4,
+        )
+        audit_record(
+            action=Action.INVITATION_SENT,
+            actor=self.p.olive,
+            organisation=self.p.riverside,
+            email="newcomer@example.org",
+        )
+        html = self.p.client_for(self.p.olive).get(self.url).content.decode()
+        for words in (
+            "Exported a reflection as a PDF",
+            "Exported a supervision record as a PDF",
+            "Exported a supervision brief (4 reflections, 2026-09-01 to 2026-12-01)",
+            "Sent an invitation to newcomer@example.org",
+        ):
+            assert words in html, words
+
+    def test_other_events_keep_their_plain_name(self) -> None:
+        event = AuditEvent(action=Action.SIGN_IN, detail={"email": "x@example.org"})
+        assert event.description == "Signed in"
+
+
+class AuditPeriodAndCsvTests(PersonasTestCase):
+    url = reverse("accounts:organisation_audit", kwargs={"slug": "riverside"})
+    csv_url = reverse("accounts:organisation_audit_csv", kwargs={"slug": "riverside"})
+
+    def setUp(self) -> None:
+        now = timezone.now()
+        for days, action in ((40, Action.LINK_CREATED), (10, Action.ROLES_CHANGED)):
+            with time_machine.travel(now - timedelta(days=days), tick=False):
+                audit_record(action=action, actor=self.p.olive, organisation=self.p.riverside)
+        self.client_ = self.p.client_for(self.p.olive)
+
+    def period(self, start: int, end: int) -> str:
+        today = timezone.localdate()
+        return (
+            f"start={(today - timedelta(days=start)).isoformat()}"
+            f"&end={(today - timedelta(days=end)).isoformat()}"
+        )
+
+    def test_the_trail_shows_only_the_days_asked_for(self) -> None:
+        html = self.client_.get(f"{self.url}?{self.period(20, 0)}").content.decode()
+        assert "<td>Changed roles</td>" in html
+        assert "<td>Created a supervision link</td>" not in html
+
+    def test_a_period_ending_before_it_starts_is_a_field_error_not_a_500(self) -> None:
+        response = self.client_.get(f"{self.url}?{self.period(0, 20)}")
+        assert response.status_code == 200
+        self.assertContains(response, "The end of the period must not be before its start.")
+        for query in ("start=2026-02-30", "end=1899-01-01", "start=<script>"):
+            response = self.client_.get(f"{self.url}?{query}")
+            assert response.status_code == 200, query
+            assert response.context["page"] is None, query
+
+    def test_the_csv_holds_the_filtered_events_and_its_export_is_audited(self) -> None:
+        response = self.client_.get(f"{self.csv_url}?{self.period(20, 0)}")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"] == 'attachment; filename="audit-riverside.csv"'
+        assert "no-store" in response["Cache-Control"]
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0] == ["when", "what", "action", "who", "about", "ip_address"]
+        actions = [row[2] for row in rows[1:]]
+        assert Action.ROLES_CHANGED in actions
+        assert Action.LINK_CREATED not in actions, "older than the period"
+        export = AuditEvent.objects.get(action=Action.REFLECTION_EXPORTED)
+        assert (export.actor, export.organisation) == (self.p.olive, self.p.riverside)
+        assert export.detail["export"] == "audit_trail"
+        assert export.detail["rows"] == len(actions)
+        assert export.description == "Exported the audit trail as CSV"
+
+    def test_a_cell_that_looks_like_a_formula_stays_text(self) -> None:
+        User.objects.filter(pk=self.p.olive.pk).update(display_name="=SUM(A1)")
+        rows = list(csv.reader(io.StringIO(self.client_.get(self.csv_url).content.decode())))
+        assert rows[1][3] == "'=SUM(A1)"
+        assert not any(cell.startswith("=") for row in rows for cell in row)
+
+    def test_a_bad_period_gives_the_trail_page_with_the_error(self) -> None:
+        response = self.client_.get(f"{self.csv_url}?start=2026-02-30")
+        assert response.status_code == 400
+        self.assertContains(response, "Enter a date", status_code=400)
+        assert not AuditEvent.objects.filter(action=Action.REFLECTION_EXPORTED).exists()

@@ -77,6 +77,11 @@ class MemberPageTests(PersonasTestCase):
         assert "Sam supervises Alice" in html
         assert "Deactivate Alice" in html
 
+    def test_the_roles_section_has_one_roles_heading(self) -> None:
+        html = self.p.client_for(self.p.olive).get(self.url(self.p.bob)).content.decode()
+        assert html.count(">Roles<") == 1
+        assert "<legend>What Bob may do here</legend>" in html
+
     def test_an_admin_is_not_offered_to_deactivate_themselves(self) -> None:
         html = self.p.client_for(self.p.olive).get(self.url(self.p.olive)).content.decode()
         assert "You cannot deactivate yourself" in html
@@ -203,9 +208,10 @@ class DeactivationTests(PersonasTestCase):
         assert "You cannot deactivate yourself" in response.content.decode()
         assert Membership.objects.get(user=self.p.olive).is_active
 
-    def test_get_is_not_allowed(self) -> None:
+    def test_get_asks_before_deactivating_and_reactivating_needs_a_post(self) -> None:
         client = self.p.client_for(self.p.olive)
-        assert client.get(self.url(self.p.alice, "deactivate")).status_code == 405
+        assert client.get(self.url(self.p.alice, "deactivate")).status_code == 200
+        assert client.put(self.url(self.p.alice, "deactivate")).status_code == 405
         assert client.get(self.url(self.p.dee, "reactivate")).status_code == 405
 
     def test_non_admins_get_a_404(self) -> None:
@@ -220,6 +226,33 @@ class DeactivationTests(PersonasTestCase):
         url = reverse("accounts:member_deactivate", kwargs={"slug": "riverside", "pk": omar})
         assert self.p.client_for(self.p.olive).post(url).status_code == 404
         assert Membership.objects.get(user=self.p.omar).is_active
+
+
+class DeactivationConfirmTests(PersonasTestCase):
+    def url(self, user: User) -> str:
+        pk = Membership.objects.get(user=user, organisation=self.p.riverside).pk
+        return reverse("accounts:member_deactivate", kwargs={"slug": "riverside", "pk": pk})
+
+    def test_the_admin_is_asked_first_and_told_which_links_end_for_good(self) -> None:
+        response = self.p.client_for(self.p.olive).get(self.url(self.p.alice))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "<h1>Deactivate Alice?</h1>" in html
+        assert "Sam supervises Alice (since" in html
+        assert "Reactivating later does not restore these links" in html
+        assert "Their reflections, shares and supervision records are kept." in html
+        assert f'<form method="post" action="{self.url(self.p.alice)}"' in html
+        assert Membership.objects.get(user=self.p.alice).is_active, "asking changes nothing"
+
+    def test_the_member_page_links_to_the_question_instead_of_deactivating(self) -> None:
+        pk = Membership.objects.get(user=self.p.bob).pk
+        html = (
+            self.p.client_for(self.p.olive)
+            .get(reverse("accounts:member", kwargs={"slug": "riverside", "pk": pk}))
+            .content.decode()
+        )
+        assert f'href="{self.url(self.p.bob)}">Deactivate Bob…</a>' in html
+        assert "which reactivating does not restore" in html
 
 
 class TwoOrganisationsTests(PersonasTestCase):

@@ -42,7 +42,7 @@ def write_reflection(
         framework_version=version,
         session_date=session_date,
         status=status,
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
     contexts = {context.key: context for context in version.contexts.all()}
     mechanisms = {mechanism.key: mechanism for mechanism in version.mechanisms.all()}

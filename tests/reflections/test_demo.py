@@ -16,6 +16,7 @@ from demo.reflections import (
     DEMO_WORKER_SESSIONS,
     demo_texts,
     generate_reflections,
+    load_sessions,
     seed_reflections,
 )
 from framework.models import Context, Mechanism, OutcomeDomain
@@ -201,3 +202,30 @@ class TestGenerateReflections(TestCase):
 
         assert dates(7) == dates(7)
         assert dates(7) != dates(8)
+
+
+class TestDemoDataFile(TestCase):
+    """The demo's sessions are data (demo/data/reflections.yaml), checked against the framework."""
+
+    def test_every_session_names_parts_the_framework_has(self) -> None:
+        version = load_framework()
+        contexts = set(Context.objects.filter(version=version).values_list("key", flat=True))
+        mechanisms = set(Mechanism.objects.filter(version=version).values_list("key", flat=True))
+        domains = set(OutcomeDomain.objects.filter(version=version).values_list("key", flat=True))
+        sessions = load_sessions()
+        assert {name: len(found) for name, found in sessions.items()} == {
+            "demo-worker": 31,
+            "demo-worker-2": 5,
+            "other-worker": 3,
+        }
+        for found in sessions.values():
+            for session in found:
+                assert set(session.ratings) <= contexts, session.label
+                assert set(session.observations) <= domains, session.label
+                for chain in session.chains:
+                    assert chain.context in contexts
+                    assert chain.mechanism in mechanisms
+                    assert chain.domain in domains
+                    assert chain.confidence in {1, 2, 3}
+                assert session.setting in Reflection.Setting.values
+                assert session.stage in Reflection.ContactStage.values

@@ -93,11 +93,13 @@ class TestWhoSeesWhat(TestCase):
             assert "Bob&#x27;s private" not in response.content.decode()
             assert self.bob_reflection not in [row.reflection for row in response.context["rows"]]
 
-    def test_a_supervisor_without_reflections_sees_an_empty_list_not_their_workers(self) -> None:
+    def test_a_supervisor_without_reflections_is_told_the_page_is_for_peer_workers(self) -> None:
         response = self.people.client_for(self.people.sam).get(URL)
         assert response.status_code == 200
-        assert response.context["rows"] == []
-        assert "No reflections yet" in response.content.decode()
+        assert response.context["rows"] == [], "none of their workers' reflections"
+        html = response.content.decode()
+        assert "This page is for peer workers" in html
+        assert "No reflections yet" not in html
 
     def test_a_trainer_without_reflections_sees_an_empty_list(self) -> None:
         response = self.people.client_for(self.people.tara).get(URL)

@@ -206,7 +206,7 @@ class TestEmptyAndUnusualStates(TestCase):
         cls.version = load_framework()
 
     def test_no_reflections_is_a_friendly_page_with_the_evidence_map(self) -> None:
-        response = self.people.client_for(self.people.tara).get(URL)
+        response = self.people.client_for(self.people.bob).get(URL)
         assert response.status_code == 200
         html = response.content.decode()
         assert "No submitted reflections in this period" in html

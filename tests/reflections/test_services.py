@@ -469,6 +469,24 @@ class AmendTests(ServiceTestCase):
         assert reflection.amended_at is None
         assert not ReflectionRevision.objects.exists()
 
+    def test_an_amendment_begun_before_chains_kept_their_mechanism_key_changes_nothing(
+        self,
+    ) -> None:
+        """A stored copy from before snapshots named each chain's mechanism key still matches
+        the same content submitted unchanged, so no empty version is filed."""
+        reflection = self.submitted()
+        services.reflection_amend(reflection=reflection, by=self.p.alice)
+        reflection.refresh_from_db()
+        base = dict(reflection.amendment_base or {})
+        base["chains"] = [
+            {key: value for key, value in chain.items() if key != "mechanism_key"}
+            for chain in base["chains"]
+        ]
+        Reflection.objects.filter(pk=reflection.pk).update(amendment_base=base)
+        reflection.refresh_from_db()
+        services.reflection_submit(reflection=reflection, by=self.p.alice)
+        assert not ReflectionRevision.objects.exists()
+
     def test_two_amendments_keep_two_earlier_versions(self) -> None:
         reflection = self.submitted()
         for words in ("Second telling", "Third telling"):

@@ -29,19 +29,19 @@ UNSUBMITTED = {
 class AmendmentStaysPrivateTests(RecordsTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.reflection = self.full_reflection()
-        self.share(self.reflection)
-        reflection_services.reflection_amend(reflection=self.reflection, by=self.p.alice)
+        self.amended = self.full_reflection()
+        self.share(self.amended)
+        reflection_services.reflection_amend(reflection=self.amended, by=self.p.alice)
         # What a step save does while the amendment is open: the rows themselves change.
-        Reflection.objects.filter(pk=self.reflection.pk).update(
+        Reflection.objects.filter(pk=self.amended.pk).update(
             what_happened=UNSUBMITTED["what_happened"],
             learning=UNSUBMITTED["learning"],
             person_label=UNSUBMITTED["person_label"],
         )
-        Action.objects.filter(reflection=self.reflection).update(text=UNSUBMITTED["action"])
-        chain = Chain.objects.get(reflection=self.reflection)
+        Action.objects.filter(reflection=self.amended).update(text=UNSUBMITTED["action"])
+        chain = Chain.objects.get(reflection=self.amended)
         Chain.objects.create(
-            reflection=self.reflection,
+            reflection=self.amended,
             order=2,
             context=chain.context,
             mechanism=chain.mechanism,
@@ -58,7 +58,7 @@ class AmendmentStaysPrivateTests(RecordsTestCase):
 
     def test_the_reflection_page_shows_the_last_submitted_version(self) -> None:
         response = self.supervisor.get(
-            reverse("supervision:reflection", kwargs={"pk": self.reflection.pk})
+            reverse("supervision:reflection", kwargs={"pk": self.amended.pk})
         )
         assert response.status_code == 200
         self.assert_as_submitted(
@@ -68,7 +68,7 @@ class AmendmentStaysPrivateTests(RecordsTestCase):
 
     def test_the_reflection_pdf_shows_the_last_submitted_version(self) -> None:
         response = self.supervisor.get(
-            reverse("supervision:reflection_pdf", kwargs={"pk": self.reflection.pk})
+            reverse("supervision:reflection_pdf", kwargs={"pk": self.amended.pk})
         )
         assert response.status_code == 200
         self.assert_as_submitted(
@@ -112,7 +112,7 @@ class AmendmentStaysPrivateTests(RecordsTestCase):
         )
 
     def test_the_comment_emails_carry_nothing_of_the_amendment(self) -> None:
-        url = reverse("supervision:comment_create", kwargs={"pk": self.reflection.pk})
+        url = reverse("supervision:comment_create", kwargs={"pk": self.amended.pk})
         with self.captureOnCommitCallbacks(execute=True):
             self.supervisor.post(url, {"body": "What helped most?"})
             self.p.client_for(self.p.alice).post(url, {"body": "Listening."})

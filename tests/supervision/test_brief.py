@@ -10,9 +10,9 @@ from django.utils import timezone
 from accounts.models import SupervisionLink
 from reflections.models import Action
 from reflections.reading import read_shared
-from supervision.brief import KEY_POINT_LIMIT, build_brief, chain_sentence, default_period
 from supervision.models import Share
-from supervision.record_access import access_brief
+from supervision.records.access import access_brief
+from supervision.records.brief import KEY_POINT_LIMIT, build_brief, chain_sentence, default_period
 from tests.supervision.records_support import CONTEXT_NAMES, RecordsTestCase
 
 
@@ -229,13 +229,70 @@ class BriefQueryCountTests(BriefTestCase):
 
     def test_the_preview_page_takes_the_same_queries_for_5_and_50_reflections(self) -> None:
         """The site's four for any signed-in page, access to the supervisee (1), the framework
-        version (1), the default period's last supervision (1), the brief's eighteen and the
-        audit of the reflections it draws on (1): 26."""
+        version (1), what was shared since the last supervision (2: the day of the last record,
+        then the count and earliest session of what was shared since), the brief's eighteen
+        and the audit of the reflections it draws on (1): 27."""
         client = self.p.client_for(self.p.sam)
         self.shared_reflections(5)
-        with self.assertNumQueries(26):
+        with self.assertNumQueries(27):
             client.get(self.brief_url())
         for index in range(5, 50):
             self.share(self.varied_reflection(index))
-        with self.assertNumQueries(26):
+        with self.assertNumQueries(27):
             client.get(self.brief_url())
+
+
+class SinceLastSupervisionTests(BriefTestCase):
+    """One definition of "since the last supervision", the same on every surface."""
+
+    def shared_days_ago(self, index: int, *, shared: int, session: int) -> None:
+        today = timezone.localdate()
+        share = self.share(self.varied_reflection(index, session_date=today - timedelta(session)))
+        Share.objects.filter(pk=share.pk).update(shared_at=timezone.now() - timedelta(shared))
+
+    def surfaces(self) -> dict[str, str]:
+        client = self.p.client_for(self.p.sam)
+        return {
+            "dashboard": client.get(reverse("supervision:dashboard")).content.decode(),
+            "worker": client.get(
+                reverse("supervision:worker", kwargs={"user_id": self.p.alice.pk})
+            ).content.decode(),
+            "brief": client.get(self.brief_url()).content.decode(),
+        }
+
+    def test_the_dashboard_the_supervisee_page_and_the_brief_count_the_same_shares(self) -> None:
+        self.record(held_on=timezone.localdate() - timedelta(days=10))
+        self.shared_days_ago(0, shared=20, session=25)
+        self.shared_days_ago(1, shared=2, session=40)
+        self.shared_days_ago(2, shared=0, session=1)
+        pages = self.surfaces()
+        assert "Shared since the last supervision (2)" in pages["dashboard"]
+        assert "Shared since the last supervision (2)" in pages["worker"]
+        assert "Shared before the last supervision (1)" in pages["worker"]
+        assert "2 shared since then not yet discussed" in pages["dashboard"]
+        assert "(2 shared since the last supervision)" in pages["brief"]
+        # The brief's default period takes in both, the older session included.
+        assert "Learning number 1" in pages["brief"]
+        assert "Learning number 2" in pages["brief"]
+
+    def test_before_any_supervision_everything_shared_counts_and_the_brief_covers_it(
+        self,
+    ) -> None:
+        self.shared_days_ago(0, shared=1, session=200)
+        self.shared_days_ago(1, shared=1, session=3)
+        pages = self.surfaces()
+        assert "Shared since the last supervision (2)" in pages["dashboard"]
+        assert "Shared since the last supervision (2)" in pages["worker"]
+        assert "(2 shared, no supervision yet)" in pages["brief"]
+        assert "2 not yet discussed" in pages["worker"]
+        assert "since then" not in pages["worker"]
+        assert "Learning number 0" in pages["brief"], "a session older than three months"
+
+    def test_a_share_on_the_day_of_the_supervision_was_there_to_discuss(self) -> None:
+        today = timezone.localdate()
+        self.record(held_on=today)
+        self.shared_days_ago(0, shared=0, session=2)
+        pages = self.surfaces()
+        assert "Shared since the last supervision (0)" in pages["dashboard"]
+        assert "Shared since the last supervision (0)" in pages["worker"]
+        assert "(0 shared since the last supervision)" in pages["brief"]

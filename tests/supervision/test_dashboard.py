@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts.models import SupervisionLink, User
 from reflections.models import Action, Chain
-from supervision import selectors
 from supervision.models import RecordAction, Share, SupervisionRecord
+from supervision.sharing import selectors
 from tests.base import make_member, make_user
 from tests.supervision.sharing_support import SharingTestCase
 

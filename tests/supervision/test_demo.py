@@ -8,10 +8,15 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.test import TestCase
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from framework.services import framework_data_read, framework_load
 from supervision.models import Comment, Share, SupervisionRecord
+from tests.supervision.records_support import pdf_reader, pdf_text, response_bytes
+
+CITATION = "Hackmann C, Green A, Pease R, Clegg I, Handley M."
 
 
 def seed() -> str:
@@ -61,3 +66,79 @@ class DemoSupervisionTests(TestCase):
         assert "0 new shares, 0 new comments, 0 new signed record" in output
         after = (Share.objects.count(), Comment.objects.count(), SupervisionRecord.objects.count())
         assert after == counts
+
+
+class DemoDatesTests(TestCase):
+    """The demo's dates tell one story: the link predates the record, a share follows its
+    session, a discussion follows its share, and what was shared since the meeting is new."""
+
+    def setUp(self) -> None:
+        framework_load(data=framework_data_read(settings.FRAMEWORK_DATA_FILE))
+        with self.captureOnCommitCallbacks(execute=True):
+            seed()
+        self.supervisor = User.objects.get(username="demo-supervisor")
+
+    def test_the_demo_dates_agree_with_each_other(self) -> None:
+        record = SupervisionRecord.objects.get(supervisor=self.supervisor)
+        assert record.link.starts_on < record.held_on < timezone.localdate()
+        shares = list(Share.objects.filter(supervisor=self.supervisor).select_related("reflection"))
+        for share in shares:
+            shared_on = timezone.localtime(share.shared_at).date()
+            assert share.reflection.session_date <= shared_on, share
+            if share.discussed_at is not None:
+                assert share.shared_at <= share.discussed_at, share
+                assert timezone.localtime(share.discussed_at).date() == record.held_on
+                assert shared_on <= record.held_on
+            else:
+                assert shared_on > record.held_on, "undiscussed shares came after the meeting"
+        assert sum(share.discussed_at is not None for share in shares) == 2
+
+    def test_the_dashboard_shows_what_was_shared_since_the_meeting(self) -> None:
+        self.client.force_login(
+            self.supervisor, backend="django.contrib.auth.backends.ModelBackend"
+        )
+        html = self.client.get(reverse("supervision:dashboard")).content.decode()
+        assert "Shared since the last supervision (2)" in html
+
+
+def printed_sizes(content: bytes, words: str) -> list[float]:
+    """The printed size in points of each piece of PDF text that contains `words`."""
+    sizes: list[float] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if words in text:
+            # Text space to page space: the font size scaled by the text and page matrices.
+            sizes.append(abs(size * tm[3] * cm[3]) or abs(size * tm[0] * cm[0]))
+
+    for page in pdf_reader(content).pages:
+        page.extract_text(visitor_text=visit)
+    return sizes
+
+
+class DemoBriefTests(TestCase):
+    def setUp(self) -> None:
+        framework_load(data=framework_data_read(settings.FRAMEWORK_DATA_FILE))
+        with self.captureOnCommitCallbacks(execute=True):
+            seed()
+        self.worker = User.objects.get(username="demo-worker")
+        self.client.force_login(
+            User.objects.get(username="demo-supervisor"),
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
+
+    def test_the_demo_brief_is_one_a4_page_with_map_labels_of_at_least_7_points(self) -> None:
+        response = self.client.get(
+            reverse("supervision:brief_pdf", kwargs={"user_id": self.worker.pk})
+        )
+        assert response.status_code == 200
+        content = response_bytes(response)
+        reader = pdf_reader(content)
+        assert len(reader.pages) == 1
+        width, height = (float(value) for value in reader.pages[0].mediabox.upper_right)
+        assert (round(width), round(height)) == (595, 842), "A4 in points"
+        text = pdf_text(content)
+        assert "Signed" in text, "room for the signature lines"
+        assert CITATION in text
+        sizes = printed_sizes(content, "Accepting")
+        assert sizes, "the map's context labels are text in the PDF"
+        assert min(sizes) >= 7.0, sizes

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import SupervisionLink, User
 from reflections.models import Reflection
 from supervision.models import Comment, Share
-from supervision.selectors import feedback_thread, share_state
+from supervision.sharing.selectors import feedback_thread, share_state
 from tests.supervision.sharing_support import SharingTestCase
 
 HTMX = {"HX-Request": "true"}
@@ -264,3 +264,38 @@ class DraftPartialQueryTests(SharingTestCase):
         with self.assertNumQueries(5):
             share_state(reflection=reflection)
             feedback_thread(reflection=reflection, user=self.p.alice)
+
+
+class UndoDiscussedTests(SharingTestCase):
+    def setUp(self) -> None:
+        self.reflection_ = self.reflection()
+        self.share_ = self.share(self.reflection_, discussed_at=timezone.now())
+        self.url = reverse("supervision:discussed", kwargs={"pk": self.reflection_.pk})
+
+    def test_the_supervisor_takes_a_mistaken_mark_back(self) -> None:
+        response = self.p.client_for(self.p.sam).post(self.url, {"discussed": "0"})
+        assert response.status_code == 302
+        self.share_.refresh_from_db()
+        assert self.share_.discussed_at is None
+
+    def test_htmx_gets_the_button_to_mark_it_again(self) -> None:
+        response = self.p.client_for(self.p.sam).post(self.url, {"discussed": "0"}, headers=HTMX)
+        html = response.content.decode()
+        assert "Mark as discussed" in html
+        assert "Undo" not in html
+
+    def test_a_discussed_share_offers_the_undo(self) -> None:
+        html = (
+            self.p.client_for(self.p.sam)
+            .get(reverse("supervision:reflection", kwargs={"pk": self.reflection_.pk}))
+            .content.decode()
+        )
+        assert 'name="discussed" value="0"' in html
+        assert "Undo: not discussed yet" in html
+
+    def test_nobody_else_can_undo_it(self) -> None:
+        for person in (self.p.alice, self.p.una, self.p.tara):
+            response = self.p.client_for(person).post(self.url, {"discussed": "0"})
+            assert response.status_code == 404
+        self.share_.refresh_from_db()
+        assert self.share_.discussed_at is not None

@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import User
-from supervision import services
+from supervision.sharing import services
 from tests.supervision.sharing_support import SECRET_TEXTS, SharingTestCase
 
 COMMENT = "Your silence was generous; what did J say after?"
@@ -70,7 +70,7 @@ class SharedNotificationTests(NotificationTestCase):
     def test_a_mail_server_failure_does_not_undo_the_share(self) -> None:
         # The log check wraps the commit, where the e-mail is sent.
         with (
-            self.assertLogs("supervision.notifications", level="ERROR"),
+            self.assertLogs("supervision.sharing.notifications", level="ERROR"),
             self.captureOnCommitCallbacks(execute=True),
         ):
             created = services.share_create(

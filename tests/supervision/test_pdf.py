@@ -148,7 +148,7 @@ class RecordPdfTests(PdfTestCase):
         )
 
     def test_a_replaced_version_says_so_in_print(self) -> None:
-        from supervision.record_services import record_new_version
+        from supervision.records.services import record_new_version
 
         record = self.record(signed=True)
         record_new_version(record=record, by=self.p.sam)

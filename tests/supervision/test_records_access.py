@@ -1,4 +1,4 @@
-"""Who reaches a supervision record, a pair's records and a brief (supervision.record_access)."""
+"""Who reaches a supervision record, a pair's records and a brief (supervision.records.access)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, SupervisionLink, User
 from accounts.services import supervision_link_end
-from supervision.record_access import (
+from supervision.records.access import (
     RecordPurpose,
     access_brief,
     access_link_for_records,

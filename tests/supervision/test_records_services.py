@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from supervision import record_services as services
 from supervision.models import RecordAction, SupervisionCheck, SupervisionRecord
-from supervision.record_services import ActionInput, CheckInput, RecordContent
+from supervision.records import services
+from supervision.records.services import ActionInput, CheckInput, RecordContent
 from tests.supervision.records_support import RecordsTestCase
 
 

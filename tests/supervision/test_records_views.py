@@ -11,9 +11,9 @@ from django.utils import timezone
 from accounts.middleware import KEEP_UNSENT_COOKIE
 from accounts.models import AuditEvent
 from accounts.services import supervision_link_end
-from supervision import record_services
 from supervision.models import RecordAction, SupervisionRecord
-from supervision.record_forms import MAX_ACTIONS
+from supervision.records import services as record_services
+from supervision.records.forms import MAX_ACTIONS
 from tests.supervision.records_support import CONTEXT_NAMES, RecordsTestCase
 
 HTMX = {"HX-Request": "true"}
@@ -90,6 +90,16 @@ class RecordListTests(RecordViewTestCase):
 
 
 class RecordCreateViewTests(RecordViewTestCase):
+    def test_the_check_names_who_answers_it_and_its_controls_are_the_flows(self) -> None:
+        html = self.p.client_for(self.p.sam).get(self.create_url()).content.decode()
+        assert "Alice answers these, about how this supervision felt to them" in html
+        assert "For the worker:" not in html
+        # The reflection flow's field partial: a fieldset with a legend around the radio
+        # buttons, wrapped in the same "choices" box the flow's context ratings use.
+        assert 'id="id_check_accepting_rating-field"' in html
+        assert "<legend>Was supervision accepting for you?</legend>" in html
+        assert '<div class="choices">' in html
+
     def test_the_form_offers_only_reflections_shared_with_this_supervisor(self) -> None:
         shared = self.varied_reflection(1)
         self.share(shared)

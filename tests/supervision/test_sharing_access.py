@@ -1,4 +1,4 @@
-"""supervision.access: who reaches a shared reflection, and when that ends."""
+"""supervision.sharing.access: who reaches a shared reflection, and when that ends."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, SupervisionLink
 from reflections.models import Reflection
-from supervision import access
+from supervision.sharing import access
 from tests.supervision.sharing_support import SharingTestCase
 
 

@@ -1,4 +1,4 @@
-"""supervision.services: sharing and withdrawing, with their audit trail."""
+"""supervision.sharing.services: sharing and withdrawing, with their audit trail."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, SupervisionLink
 from reflections.models import Reflection
-from supervision import services
 from supervision.models import Share
+from supervision.sharing import services
 from tests.base import make_member, make_user
 from tests.supervision.sharing_support import SharingTestCase
 

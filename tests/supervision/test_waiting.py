@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from reflections.models import Action
 from supervision.models import RecordAction
-from supervision.record_services import record_sign
+from supervision.records.services import record_sign
 from supervision.waiting import waiting_for
 from tests.supervision.records_support import RecordsTestCase
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from supervision import record_views as views
+from supervision.records import views
 
 urlpatterns: list[URLPattern] = [
     # Records, for the worker and the supervisor of a live link

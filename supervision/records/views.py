@@ -1,7 +1,7 @@
 """Supervision records and printable summaries: thin views over access, forms and services.
 
-Every object comes through supervision.record_access (or the reflection access layers); every
-write through supervision.record_services; every PDF through supervision.pdf, and every
+Every object comes through supervision.records.access (or the reflection access layers); every
+write through supervision.records.services; every PDF through supervision.pdf, and every
 export is audited as REFLECTION_EXPORTED with the worker as its subject.
 """
 
@@ -29,17 +29,26 @@ from accounts.models import AuditEvent, Organisation, SupervisionLink, User
 from framework.selectors import current_version
 from reflections.access import Purpose, access_reflection
 from reflections.reading import Reader, ReflectionReading, read_reflection
-from supervision import pdf, record_selectors, record_services, services
-from supervision.access import access_shared_reflection
-from supervision.brief import Brief, build_brief, default_period
+from supervision import pdf
 from supervision.models import SupervisionRecord
-from supervision.record_access import (
+from supervision.records import selectors as record_selectors
+from supervision.records import services as record_services
+from supervision.records.access import (
     RecordPurpose,
     access_brief,
     access_link_for_records,
     access_record,
 )
-from supervision.record_forms import BriefPeriodForm, RecordForms, record_forms
+from supervision.records.brief import (
+    Brief,
+    SinceLastSupervision,
+    build_brief,
+    default_period,
+    since_last_supervision,
+)
+from supervision.records.forms import BriefPeriodForm, RecordForms, record_forms
+from supervision.sharing import services
+from supervision.sharing.access import access_shared_reflection
 
 FORM_PARTIAL = "supervision/records/partials/_record_form.html"
 SIGNATURES_PARTIAL = "supervision/records/partials/_signatures.html"
@@ -358,9 +367,10 @@ def _period_text(start: date, end: date) -> str:
     }
 
 
-def _brief_context(brief: Brief) -> dict[str, Any]:
+def _brief_context(brief: Brief, since: SinceLastSupervision) -> dict[str, Any]:
     return {
         "brief": brief,
+        "since": since,
         "period_text": _period_text(brief.start, brief.end),
         "version": brief.version,
     }
@@ -373,7 +383,8 @@ def brief(request: AuthedRequest, user_id: int) -> HttpResponse:
     version = current_version()
     if version is None:
         return render(request, "framework/not_loaded.html", status=503)
-    form = _period_form(request, default_period(audience=audience))
+    since = since_last_supervision(audience=audience)
+    form = _period_form(request, default_period(audience=audience, since=since))
     context: dict[str, Any] = {"form": form, "worker": audience.worker}
     if not form.is_valid():
         return render(request, "supervision/records/brief.html", context, status=400)
@@ -393,7 +404,7 @@ def brief(request: AuthedRequest, user_id: int) -> HttpResponse:
         page="brief",
         request=request,
     )
-    context.update(_brief_context(result))
+    context.update(_brief_context(result, since))
     context["pdf_url"] = (
         reverse("supervision:brief_pdf", kwargs={"user_id": audience.worker.pk})
         + "?"
@@ -416,7 +427,8 @@ def brief_pdf(request: AuthedRequest, user_id: int) -> HttpResponse:
     version = current_version()
     if version is None:
         return render(request, "framework/not_loaded.html", status=503)
-    form = _period_form(request, default_period(audience=audience))
+    since = since_last_supervision(audience=audience)
+    form = _period_form(request, default_period(audience=audience, since=since))
     if not form.is_valid():
         # The preview page shows the problem next to the period fields.
         return render(
@@ -428,7 +440,7 @@ def brief_pdf(request: AuthedRequest, user_id: int) -> HttpResponse:
     start, end = form.period
     result = build_brief(audience=audience, start=start, end=end, version=version)
     document = pdf.render_pdf(
-        template_name="supervision/pdf/brief.html", context=_brief_context(result)
+        template_name="supervision/pdf/brief.html", context=_brief_context(result, since)
     )
     _audit_export(
         request,

@@ -68,7 +68,7 @@ def access_shared_reflection(*, user: AnyUser, pk: int) -> Reflection:
 
     The rules are in the module docstring. The author reading their own reflection goes
     through `reflections.access`, not here. Viewing must be audited by the caller
-    (`supervision.services.reflection_view_record`).
+    (`supervision.sharing.services.reflection_view_record`).
     """
     reflection = (
         reflections_shared_with(user)

@@ -24,7 +24,7 @@ from accounts.models import User
 from framework.models import Context
 from reflections.models import Reflection
 from supervision.models import SupervisionCheck, SupervisionRecord
-from supervision.record_services import ActionInput, CheckInput, RecordContent
+from supervision.records.services import ActionInput, CheckInput, RecordContent
 
 MAX_ACTIONS = 20
 EARLIEST = datetime.date(2000, 1, 1)

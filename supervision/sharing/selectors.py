@@ -2,7 +2,7 @@
 
 Each selector fetches what its page shows in a fixed number of queries, whatever the number of
 supervisees, shares or comments: rows are fetched for everyone at once and grouped in Python.
-Callers must have obtained the people and reflections through `supervision.access` first.
+Callers must have obtained the people and reflections through `supervision.sharing.access` first.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from accounts.access import live_links
 from accounts.models import SupervisionLink, User
 from framework.diagrams import Series, render_diagram, render_month_chart
 from framework.selectors import current_version
@@ -37,8 +38,8 @@ from reflections.practice import (
 )
 from reflections.reading import SharedAction, open_actions_as_shared, read_shared
 from reflections.selectors import FrameworkEntities, framework_entities
-from supervision.access import live_links, live_shares, may_comment
 from supervision.models import Comment, RecordAction, Share, SupervisionRecord
+from supervision.sharing.access import live_shares, may_comment
 
 SHARE_PAGE_SIZE = 25
 
@@ -197,6 +198,32 @@ def comment_thread(*, reflection: Reflection) -> list[Comment]:
 # --------------------------------------------------------------------------------------------
 
 
+def end_of_supervision_day(last_supervision: date | None) -> datetime | None:
+    """The moment after which a share counts as made since the last supervision.
+
+    The one definition of "since the last supervision", used by the dashboard, the supervisee
+    page and the brief: shared after the end of the day of the pair's latest supervision
+    record (in the site's time zone), or at any time when there is no record yet.
+    """
+    if last_supervision is None:
+        return None
+    return timezone.make_aware(datetime.combine(last_supervision, time.max))
+
+
+def shared_since_last_supervision(shared_at: datetime, last_supervision: date | None) -> bool:
+    """Whether a share made at `shared_at` is new since the supervision of that day."""
+    after = end_of_supervision_day(last_supervision)
+    return after is None or shared_at > after
+
+
+def last_supervision_day(*, worker: User, supervisor_ids: Sequence[int]) -> date | None:
+    """The day of the latest supervision record of `worker` with any of the supervisors."""
+    last: date | None = SupervisionRecord.objects.filter(
+        worker=worker, supervisor__in=supervisor_ids
+    ).aggregate(last=Max("held_on"))["last"]
+    return last
+
+
 @dataclass
 class SuperviseeSummary:
     """One supervisee on the dashboard."""
@@ -214,11 +241,18 @@ class SuperviseeSummary:
 
     @property
     def new_shares(self) -> list[Share]:
-        """Shares made after the day of the last supervision (all of them if there was none)."""
-        if self.last_supervision is None:
-            return self.open_shares
-        after = timezone.make_aware(datetime.combine(self.last_supervision, time.max))
-        return [share for share in self.open_shares if share.shared_at > after]
+        """The open shares made since the last supervision (`shared_since_last_supervision`)."""
+        return [
+            share
+            for share in self.open_shares
+            if shared_since_last_supervision(share.shared_at, self.last_supervision)
+        ]
+
+    @property
+    def earlier_shares(self) -> list[Share]:
+        """The open shares made before the last supervision, still there to read."""
+        new = {share.pk for share in self.new_shares}
+        return [share for share in self.open_shares if share.pk not in new]
 
     @property
     def open_action_count(self) -> int:
@@ -226,7 +260,8 @@ class SuperviseeSummary:
 
     @property
     def undiscussed_count(self) -> int:
-        return sum(1 for share in self.open_shares if share.discussed_at is None)
+        """Of the shares since the last supervision, those not yet marked discussed."""
+        return sum(1 for share in self.new_shares if share.discussed_at is None)
 
 
 def supervisor_dashboard(*, supervisor: User) -> list[SuperviseeSummary]:
@@ -308,9 +343,9 @@ def open_record_actions(*, supervisor: User, worker_ids: list[int]) -> QuerySet[
 def supervisee_summary(*, link: SupervisionLink) -> SuperviseeSummary:
     """The dashboard summary of one supervisee (the link's worker). Ten queries."""
     summary = SuperviseeSummary(link=link)
-    summary.last_supervision = SupervisionRecord.objects.filter(
-        supervisor_id=link.supervisor_id, worker_id=link.worker_id
-    ).aggregate(last=Max("held_on"))["last"]
+    summary.last_supervision = last_supervision_day(
+        worker=link.worker, supervisor_ids=[link.supervisor_id]
+    )
     summary.open_shares = list(
         supervised_shares(supervisor=link.supervisor, worker_ids=[link.worker_id])
     )

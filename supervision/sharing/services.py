@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -19,12 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import live_links
 from accounts.audit import AuditEntry, audit_record, audit_record_many
 from accounts.models import AuditEvent, Organisation, SupervisionLink, User
 from reflections.models import Reflection
-from supervision import notifications
-from supervision.access import comment_audience, live_links, may_comment
 from supervision.models import Comment, Share
+from supervision.sharing import notifications
+from supervision.sharing.access import comment_audience, may_comment
 
 COMMENT_MAX_LENGTH = Comment._meta.get_field("body").max_length or 2000
 
@@ -36,8 +38,12 @@ def share_create(
     supervisors: Iterable[User],
     by: User,
     request: HttpRequest | None = None,
+    at: datetime | None = None,
 ) -> list[Share]:
     """Share each of `by`'s reflections with each of their current supervisors given.
+
+    `at` dates the shares (default now); only the demo, telling a story over past weeks,
+    passes it.
 
     Only the author shares, and only submitted reflections (a draft raises ValidationError).
     A reflection goes to a supervisor only through a live supervision link in the reflection's
@@ -81,7 +87,7 @@ def share_create(
     for reflection, link in pairs:
         if (reflection.pk, link.supervisor_id) in already_open:
             continue
-        share = _share_open(reflection=reflection, link=link)
+        share = _share_open(reflection=reflection, link=link, at=at)
         if share is None:
             continue
         created.append(share)
@@ -101,16 +107,23 @@ def share_create(
     return created
 
 
-def _share_open(*, reflection: Reflection, link: SupervisionLink) -> Share | None:
+def _share_open(
+    *, reflection: Reflection, link: SupervisionLink, at: datetime | None
+) -> Share | None:
     try:
         # A savepoint, so a concurrent identical share (the same form sent twice at once)
         # meets the one-open-share constraint and is skipped instead of breaking the batch.
         with transaction.atomic():
-            return Share.objects.create(
+            share = Share.objects.create(
                 reflection=reflection, supervisor=link.supervisor, link=link
             )
     except IntegrityError:
         return None
+    if at is not None:
+        # `shared_at` is set on insert (auto_now_add); a dated share is moved afterwards.
+        Share.objects.filter(pk=share.pk).update(shared_at=at)
+        share.shared_at = at
+    return share
 
 
 def _notify_shared_on_commit(*, worker: User, link: SupervisionLink, count: int) -> None:
@@ -157,19 +170,25 @@ def share_withdraw(*, share: Share, by: User, request: HttpRequest | None = None
 
 
 @transaction.atomic
-def share_mark_discussed(*, share: Share, by: User) -> Share:
-    """Record that the supervisor has discussed the shared reflection with its author.
+def share_mark_discussed(
+    *, share: Share, by: User, discussed: bool = True, at: datetime | None = None
+) -> Share:
+    """Record that the supervisor has discussed the shared reflection with its author, or undo it.
 
     Only the share's supervisor, and only on an open share. Marking twice keeps the first
-    time, which is when the discussion happened.
+    time, which is when the discussion happened. `discussed=False` takes a mark made by
+    mistake back, so the reflection counts as not yet discussed again.
     """
     share = Share.objects.select_for_update().get(pk=share.pk)
     if share.supervisor_id != by.pk:
         raise ValidationError(_("Only the supervisor it was shared with can mark it discussed."))
     if share.withdrawn_at is not None:
         raise ValidationError(_("This reflection is no longer shared with you."))
-    if share.discussed_at is None:
-        share.discussed_at = timezone.now()
+    if discussed and share.discussed_at is None:
+        share.discussed_at = at or timezone.now()
+        share.save(update_fields=["discussed_at"])
+    elif not discussed and share.discussed_at is not None:
+        share.discussed_at = None
         share.save(update_fields=["discussed_at"])
     return share
 

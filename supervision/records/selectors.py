@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from accounts.access import live_links
 from accounts.models import Membership, SupervisionLink, User
 from framework.models import Context
 from reflections.models import Reflection
-from supervision.access import live_links, live_shares
 from supervision.models import RecordAction, SupervisionCheck, SupervisionRecord
+from supervision.sharing.access import live_shares
 
 
 def discussable_reflections(*, worker: User, supervisor: User) -> QuerySet[Reflection]:
     """The worker's reflections a record may name as discussed: those shared with `supervisor`.
 
     Only submitted reflections with a live share to that supervisor count (the rules of
-    supervision.access.live_shares): a withdrawn share or an ended link takes the reflection
+    supervision.sharing.access.live_shares): a withdrawn share or an ended link takes the reflection
     off the list at once.
     """
     shared = live_shares().filter(reflection=OuterRef("pk"), supervisor=supervisor)

@@ -1,7 +1,7 @@
 """The one-page supervision brief: what a worker brings to supervision for a period.
 
 Built only from reflections the worker has shared with the supervisor (live shares, see
-supervision.access), never from anything else they wrote. Everything is read in a fixed
+supervision.sharing.access), never from anything else they wrote. Everything is read in a fixed
 number of queries whatever the number of reflections (`build_brief` gives the count), and
 counted in Python from those rows with reflections.practice, so the brief draws the same
 practice map as My practice, from the same functions.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -34,9 +34,10 @@ from reflections import practice, reading
 from reflections.models import ContextRating, Reflection
 from reflections.reading import SharedAction
 from reflections.selectors import EvidenceParts, FrameworkEntities, entities_of, evidence_parts
-from supervision.access import live_shares
-from supervision.models import RecordAction, SupervisionRecord
-from supervision.record_access import BriefAudience
+from supervision.models import RecordAction
+from supervision.records.access import BriefAudience
+from supervision.sharing.access import live_shares
+from supervision.sharing.selectors import end_of_supervision_day, last_supervision_day
 
 KEY_POINT_LIMIT = 4
 CHAIN_LIMIT = 1
@@ -148,30 +149,63 @@ def shared_reflections(*, audience: BriefAudience) -> QuerySet[Reflection]:
     return Reflection.objects.filter(author=audience.worker).filter(Exists(shares))
 
 
-def default_period(*, audience: BriefAudience, today: date | None = None) -> tuple[date, date]:
-    """Since the day after the pair's last supervision record, else the last three months.
+@dataclass(frozen=True)
+class SinceLastSupervision:
+    """What was shared since the pair's last supervision, by the dashboard's definition.
+
+    `last` is the day of the latest supervision record (None before the first); `shared` the
+    number of reflections shared since then through live shares (all of them when there is
+    no record yet); `earliest_session` the earliest session among those reflections.
+    """
+
+    last: date | None
+    shared: int
+    earliest_session: date | None
+
+
+def since_last_supervision(*, audience: BriefAudience) -> SinceLastSupervision:
+    """Reflections shared with the audience since the last supervision. Two queries.
+
+    "Since" is supervision.sharing.selectors.end_of_supervision_day, the same rule the
+    dashboard and the supervisee page count by, so the three agree.
+    """
+    supervisors = [person.pk for person in _supervisors(audience)]
+    last = last_supervision_day(worker=audience.worker, supervisor_ids=supervisors)
+    after = end_of_supervision_day(last)
+    shares = live_shares().filter(reflection=OuterRef("pk"), supervisor__in=supervisors)
+    if after is not None:
+        shares = shares.filter(shared_at__gt=after)
+    found = (
+        Reflection.objects.filter(author=audience.worker)
+        .filter(Exists(shares))
+        .aggregate(first=Min("session_date"), count=Count("pk"))
+    )
+    return SinceLastSupervision(last=last, shared=found["count"], earliest_session=found["first"])
+
+
+def default_period(
+    *,
+    audience: BriefAudience,
+    today: date | None = None,
+    since: SinceLastSupervision | None = None,
+) -> tuple[date, date]:
+    """From the day after the last supervision to today, widened to take in every reflection
+    shared since then; before any supervision, from the earliest shared session.
 
     A reflection shared after the last supervision belongs in the next one even when its
-    session came before it, so the period then starts at that session instead. One query
-    without a record, two with.
+    session came before it, so the period then starts at that session instead. With nothing
+    shared and no supervision yet, the last three months. Two queries unless `since` is given.
     """
     today = today or timezone.localdate()
-    supervisors = [person.pk for person in _supervisors(audience)]
-    last = SupervisionRecord.objects.filter(
-        worker=audience.worker, supervisor__in=supervisors
-    ).aggregate(last=Max("held_on"))["last"]
-    if last is None or last >= today:
+    since = since or since_last_supervision(audience=audience)
+    starts = []
+    if since.last is not None and since.last < today:
+        starts.append(date.fromordinal(since.last.toordinal() + 1))
+    if since.earliest_session is not None and since.earliest_session <= today:
+        starts.append(since.earliest_session)
+    if not starts:
         return practice.add_months(today, -DEFAULT_MONTHS), today
-    start = date.fromordinal(last.toordinal() + 1)
-    shared_since = live_shares().filter(
-        reflection=OuterRef("pk"), supervisor__in=supervisors, shared_at__date__gt=last
-    )
-    earliest = (
-        Reflection.objects.filter(author=audience.worker)
-        .filter(Exists(shared_since))
-        .aggregate(first=Min("session_date"))["first"]
-    )
-    return (min(start, earliest) if earliest is not None else start), today
+    return min(starts), today
 
 
 def chain_sentence(chain: dict[str, Any]) -> SafeString:

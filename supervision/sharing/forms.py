@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.bounds import BoundedModelMultipleChoiceField
 from accounts.models import User
 from reflections.models import Reflection
-from supervision.access import comment_in_thread
 from supervision.models import Comment
-from supervision.services import COMMENT_MAX_LENGTH
+from supervision.sharing.access import comment_in_thread
+from supervision.sharing.services import COMMENT_MAX_LENGTH
 
 
 class SupervisorChoiceField(BoundedModelMultipleChoiceField):

@@ -23,8 +23,8 @@ from accounts.models import AuditEvent, SupervisionLink, User
 from framework.models import Context
 from reflections.models import Reflection
 from supervision.models import RecordAction, SupervisionCheck, SupervisionRecord
-from supervision.notifications import notify_record_to_sign
-from supervision.record_selectors import discussable_reflections
+from supervision.records.selectors import discussable_reflections
+from supervision.sharing.notifications import notify_record_to_sign
 
 # AuditEvent.Action has no choice for signing a record yet (see the note to the lead); the
 # stored value is the same either way, so events written now read correctly once it exists.

@@ -1,7 +1,7 @@
 """Sharing, feedback and the supervisor's dashboard.
 
-Every view obtains its objects through `supervision.access` first (a 404 for anyone without a
-right to them), validates input with a form and writes through `supervision.services`. Pages
+Every view obtains its objects through `supervision.sharing.access` first (a 404 for anyone without a
+right to them), validates input with a form and writes through `supervision.sharing.services`. Pages
 holding reflection content are never cached. htmx requests get the partial they swap;
 without JavaScript the same forms post and redirect back. Form errors re-render with 200, the
 convention used across the site.
@@ -27,9 +27,9 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.http import AuthedRequest
 from reflections.models import Reflection
 from reflections.reading import Reader, read_reflection
-from supervision import access, selectors, services
-from supervision.forms import CommentForm, ShareReflectionForm, ShareSelectionForm
 from supervision.models import Share
+from supervision.sharing import access, selectors, services
+from supervision.sharing.forms import CommentForm, ShareReflectionForm, ShareSelectionForm
 
 # --------------------------------------------------------------------------------------------
 # Helpers
@@ -299,17 +299,20 @@ def reflection(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def discussed(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Mark a shared reflection as discussed in supervision."""
+    """Mark a shared reflection as discussed in supervision, or (discussed=0) undo that."""
     shared = access.access_shared_reflection(user=request.user, pk=pk)
     share_obj = access.access_open_share(user=request.user, reflection=shared)
-    share_obj = services.share_mark_discussed(share=share_obj, by=request.user)
+    discussed = request.POST.get("discussed", "1") != "0"
+    share_obj = services.share_mark_discussed(share=share_obj, by=request.user, discussed=discussed)
     if request.htmx:
         return render(
             request,
             "supervision/partials/_share_discussed.html",
             {"share": share_obj, "reflection": shared},
         )
-    messages.success(request, _("Marked as discussed."))
+    messages.success(
+        request, _("Marked as discussed.") if discussed else _("Marked as not yet discussed.")
+    )
     return redirect("supervision:reflection", pk=shared.pk)
 
 

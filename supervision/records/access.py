@@ -21,9 +21,9 @@ from django.http import Http404
 
 from accounts.access import active_membership, active_supervision_link
 from accounts.models import SupervisionLink, User
-from supervision.access import access_supervisee
 from supervision.models import SupervisionRecord
-from supervision.selectors import current_supervisor_links
+from supervision.sharing.access import access_supervisee
+from supervision.sharing.selectors import current_supervisor_links
 
 AnyUser = User | AnonymousUser
 

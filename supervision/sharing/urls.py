@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from supervision import sharing_views as views
+from supervision.sharing import views
 
 urlpatterns: list[URLPattern] = [
     # The supervisor
