@@ -18,6 +18,7 @@ urlpatterns = [
     path("reflections/", include("reflections.urls")),
     path("supervision/", include("supervision.urls")),
     path("accounts/", include("accounts.urls")),
+    path("my-data/", include("datarights.urls")),
     path("accounts/", include("allauth.urls")),
     path("session/keep-alive/", session_keep_alive, name="session_keep_alive"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,15 @@
+"""URLs for a person's own data (export, import, erasure) and the admin's background work."""
+
+from django.urls import path
+
+from datarights import views
+
+app_name = "datarights"
+
+urlpatterns = [
+    path("export/", views.export_page, name="export"),
+    path("export/new/", views.export_create, name="export_create"),
+    path("export/<int:pk>/status/", views.export_status, name="export_status"),
+    path("export/<int:pk>/download/", views.export_download, name="export_download"),
+    path("organisation/<slug:slug>/failed-tasks/", views.failed_tasks, name="failed_tasks"),
+]

@@ -1,0 +1,94 @@
+"""Data-rights pages: a person's export, import and erasure; the admin's failed tasks.
+
+Thin views: objects through datarights.access (or accounts.access for admin pages), writes
+through datarights.services, reads through datarights.selectors.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from accounts import access as account_access
+from appear_site.http import AuthedRequest
+from datarights import selectors, services
+from datarights.access import access_export
+
+STATUS_PARTIAL = "datarights/partials/_export_status.html"
+FAILED_PAGE_SIZE = 25
+
+
+@require_GET
+@login_required
+@never_cache
+def export_page(request: AuthedRequest) -> HttpResponse:
+    latest = selectors.latest_export(user=request.user)
+    return render(request, "datarights/export.html", {"export": latest})
+
+
+@require_POST
+@login_required
+def export_create(request: AuthedRequest) -> HttpResponse:
+    services.export_request(user=request.user, request=request)
+    messages.success(
+        request,
+        "Your export is being made. This page shows how far it has got, and you will get an "
+        "e-mail when it is ready.",
+    )
+    return redirect(reverse("datarights:export"))
+
+
+@require_GET
+@login_required
+@never_cache
+@vary_on_headers("HX-Request")
+def export_status(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The progress of one export: the partial for htmx polling, else the whole page."""
+    item = access_export(user=request.user, pk=pk)
+    if request.htmx:
+        return render(request, STATUS_PARTIAL, {"export": item})
+    return redirect(reverse("datarights:export"))
+
+
+@require_POST
+@login_required
+def export_download(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = access_export(user=request.user, pk=pk)
+    try:
+        path = services.export_hand_over(item=item, by=request.user, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(reverse("datarights:export"))
+    # The file is read into the response and removed at once: the link works once.
+    with path.open("rb") as handle:
+        content = handle.read()
+    services.export_discard_file(item=item)
+    filename = f"appear-reflect-export-{item.requested_at:%Y-%m-%d}.zip"
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@login_required
+def failed_tasks(request: AuthedRequest, slug: str) -> HttpResponse:
+    organisation = account_access.access_organisation_for_admin(user=request.user, slug=slug)
+    page = Paginator(
+        selectors.organisation_failed_tasks(organisation_id=organisation.pk), FAILED_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "datarights/failed_tasks.html",
+        {"organisation": organisation, "section": "failed_tasks", "page": page},
+    )

@@ -1,0 +1,72 @@
+"""Matrix entries for a person's own data (export) and the admin's failed background work.
+
+Every signed-in person may export what is theirs; an export is reached by its owner only, and
+anyone else gets a 404. The failed-work page is the organisation admin's, like the audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datarights.models import Export
+from tests.access_cases.core import (
+    ANONYMOUS,
+    LOGIN,
+    NOT_ALLOWED,
+    NOT_FOUND,
+    OK,
+    ORG_ADMIN,
+    PEER_WORKER,
+    REDIRECT,
+    Case,
+    World,
+    everyone,
+)
+
+
+def extend_world(world: World) -> None:
+    # Ready, but its file is gone: the owner's download is refused with a message (a redirect).
+    world.objects["export"] = Export.objects.create(
+        user=world.p.alice, status=Export.Status.READY, file_name="missing.zip"
+    )
+
+
+def alice_export(world: World) -> dict[str, Any]:
+    return {"pk": world.objects["export"].pk}
+
+
+def riverside(world: World) -> dict[str, Any]:
+    return {"slug": "riverside"}
+
+
+CASES = [
+    Case("datarights:export", answers=everyone(OK, anonymous=LOGIN)),
+    Case("datarights:export", default=NOT_ALLOWED, method="post"),
+    Case("datarights:export_create", answers=everyone(REDIRECT, anonymous=LOGIN), method="post"),
+    Case("datarights:export_create", default=NOT_ALLOWED),
+    Case(
+        "datarights:export_status",
+        answers={ANONYMOUS: LOGIN, PEER_WORKER: REDIRECT},
+        kwargs=alice_export,
+    ),
+    Case(
+        "datarights:export_download",
+        answers={ANONYMOUS: LOGIN, PEER_WORKER: REDIRECT},
+        method="post",
+        kwargs=alice_export,
+    ),
+    Case("datarights:export_download", default=NOT_ALLOWED, kwargs=alice_export),
+    Case(
+        "datarights:failed_tasks",
+        default=NOT_FOUND,
+        answers={ANONYMOUS: LOGIN, ORG_ADMIN: OK},
+        kwargs=riverside,
+    ),
+    Case(
+        "datarights:failed_tasks",
+        default=NOT_FOUND,
+        answers={ANONYMOUS: LOGIN},
+        kwargs=lambda w: {"slug": "hillside"},
+        note="another organisation",
+    ),
+]
