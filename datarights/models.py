@@ -127,7 +127,7 @@ class Erasure(models.Model):
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     # Who asked: the person themselves, or an organisation admin (kept only until it is done).
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"

@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, Membership, Organisation, User
 from datarights import export
-from datarights.models import Export
+from datarights.models import Erasure, Export
 
 
 def export_root() -> Path:
@@ -177,3 +177,50 @@ def exports_expire(*, now: datetime | None = None) -> int:
         file_name=""
     )
     return expired
+
+
+# Erasure
+
+
+def _other_organisations(user: User, organisation: Organisation) -> bool:
+    return Membership.objects.filter(user=user).exclude(organisation=organisation).exists()
+
+
+@transaction.atomic
+def erasure_request(
+    *,
+    user: User,
+    by: User,
+    organisation: Organisation | None = None,
+    request: HttpRequest | None = None,
+) -> Erasure:
+    """Ask for `user`'s account to be erased in the background (docs/erasure.md).
+
+    The person asks for themselves, or an organisation admin (`by`, of `organisation`) for a
+    member. An admin cannot erase themselves this way, a member who also belongs to another
+    organisation (that organisation's material is not theirs to erase), or site staff. The
+    account is switched off at once, which ends its sessions, before the task deletes it.
+    """
+    from datarights.tasks import erase_account
+
+    if by.pk != user.pk:
+        if organisation is None:
+            raise ValidationError(_("Only the person or their organisation admin can ask."))
+        if user.is_staff or user.is_superuser:
+            raise ValidationError(_("Site staff accounts are erased by the site administrators."))
+        if _other_organisations(user, organisation):
+            raise ValidationError(
+                _(
+                    "This person also belongs to another organisation, so only they can ask "
+                    "for their account to be erased."
+                )
+            )
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    existing = Erasure.objects.filter(user=locked).first()
+    if existing is not None:
+        return existing
+    erasure = Erasure.objects.create(user=locked, requested_by=by, organisation=organisation)
+    locked.is_active = False
+    locked.save(update_fields=["is_active"])
+    transaction.on_commit(lambda: erase_account.delay(locked.pk))
+    return erasure

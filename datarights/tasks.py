@@ -11,8 +11,9 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError
 
-from datarights import mail, services
+from datarights import erasure, mail, services
 from datarights.failures import (
     RecordedTask,
     describes,
@@ -81,3 +82,26 @@ def _describe_export(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str
         f"Export of {item.user.get_display_name()}'s material",
         organisations_of_users([item.user_id]),
     )
+
+
+ERASE_ACCOUNT = "datarights.tasks.erase_account"
+
+
+@shared_task(
+    name=ERASE_ACCOUNT,
+    base=RecordedTask,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=settings.TASK_RETRY_BACKOFF_MAX,
+    max_retries=settings.TASK_MAX_RETRIES,
+)
+def erase_account(user_id: int) -> bool:
+    """Erase person `user_id` (datarights/erasure.py); a locked database is retried."""
+    return erasure.account_erase(user_id=user_id)
+
+
+@describes(ERASE_ACCOUNT)
+def _describe_erasure(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, list[int]]:
+    user_id = int(args[0] if args else kwargs.get("user_id", 0))
+    # No name: the summary must not keep what the erasure was meant to remove.
+    return "Erasure of an account", organisations_of_users([user_id])

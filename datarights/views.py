@@ -7,21 +7,24 @@ through datarights.services, reads through datarights.selectors.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import access as account_access
 from appear_site.http import AuthedRequest
-from datarights import selectors, services
+from datarights import erasure, selectors, services
 from datarights.access import access_export
+from datarights.forms import EraseMemberForm, EraseSelfForm
 
 STATUS_PARTIAL = "datarights/partials/_export_status.html"
 FAILED_PAGE_SIZE = 25
@@ -41,8 +44,10 @@ def export_create(request: AuthedRequest) -> HttpResponse:
     services.export_request(user=request.user, request=request)
     messages.success(
         request,
-        "Your export is being made. This page shows how far it has got, and you will get an "
-        "e-mail when it is ready.",
+        _(
+            "Your export is being made. This page shows how far it has got, and you will get "
+            "an e-mail when it is ready."
+        ),
     )
     return redirect(reverse("datarights:export"))
 
@@ -92,3 +97,59 @@ def failed_tasks(request: AuthedRequest, slug: str) -> HttpResponse:
         "datarights/failed_tasks.html",
         {"organisation": organisation, "section": "failed_tasks", "page": page},
     )
+
+
+# Erasure
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def erase(request: AuthedRequest) -> HttpResponse:
+    """The person's own erasure: what will happen, then their password to confirm."""
+    form = EraseSelfForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.erasure_request(user=request.user, by=request.user, request=request)
+        logout(request)
+        messages.success(
+            request,
+            _("Your account is being erased. You have been signed out; this takes a minute."),
+        )
+        return redirect(reverse("home"))
+    plan = erasure.erasure_plan(user=request.user)
+    return render(request, "datarights/erase.html", {"form": form, "plan": plan})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def member_erase(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
+    """An organisation admin erases a leaving member, after seeing what will happen."""
+    membership = account_access.access_membership_for_admin(user=request.user, slug=slug, pk=pk)
+    if membership.user_id == request.user.pk:
+        raise Http404
+    form = EraseMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.erasure_request(
+                user=membership.user,
+                by=request.user,
+                organisation=membership.organisation,
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s's account is being erased.")
+                % {"name": membership.user.get_display_name()},
+            )
+            return redirect(reverse("accounts:members", kwargs={"slug": slug}))
+    context = {
+        "organisation": membership.organisation,
+        "section": "members",
+        "membership": membership,
+        "member": membership.user,
+        "form": form,
+        "plan": erasure.erasure_plan(user=membership.user),
+    }
+    return render(request, "datarights/member_erase.html", context)

@@ -22,6 +22,7 @@ from tests.access_cases.core import (
     World,
     everyone,
 )
+from tests.base import PASSWORD
 
 
 def extend_world(world: World) -> None:
@@ -37,6 +38,17 @@ def alice_export(world: World) -> dict[str, Any]:
 
 def riverside(world: World) -> dict[str, Any]:
     return {"slug": "riverside"}
+
+
+def member_of(username: str) -> Any:
+    def kwargs(world: World) -> dict[str, Any]:
+        return {"slug": "riverside", "pk": world.membership(username).pk}
+
+    return kwargs
+
+
+def own_password(world: World) -> dict[str, Any]:
+    return {"password": PASSWORD, "confirm": "on"}
 
 
 CASES = [
@@ -61,6 +73,48 @@ CASES = [
         default=NOT_FOUND,
         answers={ANONYMOUS: LOGIN, ORG_ADMIN: OK},
         kwargs=riverside,
+    ),
+    Case("datarights:erase", answers=everyone(OK, anonymous=LOGIN)),
+    Case(
+        "datarights:erase",
+        answers=everyone(OK, anonymous=LOGIN),
+        method="post",
+        data=lambda w: {"password": "not it", "confirm": "on"},
+        note="wrong password",
+    ),
+    Case(
+        "datarights:erase",
+        answers=everyone(REDIRECT, anonymous=LOGIN),
+        method="post",
+        data=own_password,
+    ),
+    Case(
+        "datarights:member_erase",
+        default=NOT_FOUND,
+        answers={ANONYMOUS: LOGIN, ORG_ADMIN: OK},
+        kwargs=member_of("alice"),
+    ),
+    Case(
+        "datarights:member_erase",
+        default=NOT_FOUND,
+        answers={ANONYMOUS: LOGIN, ORG_ADMIN: REDIRECT},
+        method="post",
+        kwargs=member_of("alice"),
+        data=lambda w: {"confirm": "on"},
+    ),
+    Case(
+        "datarights:member_erase",
+        default=NOT_FOUND,
+        answers={ANONYMOUS: LOGIN},
+        kwargs=member_of("olive"),
+        note="the admin themselves",
+    ),
+    Case(
+        "datarights:member_erase",
+        default=NOT_FOUND,
+        answers={ANONYMOUS: LOGIN},
+        kwargs=member_of("omar"),
+        note="another organisation's member",
     ),
     Case(
         "datarights:failed_tasks",
