@@ -11,6 +11,7 @@ urlpatterns = [
     path("export/new/", views.export_create, name="export_create"),
     path("export/<int:pk>/status/", views.export_status, name="export_status"),
     path("export/<int:pk>/download/", views.export_download, name="export_download"),
+    path("import/", views.import_page, name="import"),
     path("erase/", views.erase, name="erase"),
     path("organisation/<slug:slug>/failed-tasks/", views.failed_tasks, name="failed_tasks"),
     path(

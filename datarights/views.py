@@ -16,15 +16,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import access as account_access
 from appear_site.http import AuthedRequest
-from datarights import erasure, selectors, services
+from datarights import erasure, importer, selectors, services
 from datarights.access import access_export
-from datarights.forms import EraseMemberForm, EraseSelfForm
+from datarights.forms import EraseMemberForm, EraseSelfForm, ImportForm
+from reflections.access import organisations_to_write_in
 
 STATUS_PARTIAL = "datarights/partials/_export_status.html"
 FAILED_PAGE_SIZE = 25
@@ -153,3 +155,41 @@ def member_erase(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
         "plan": erasure.erasure_plan(user=membership.user),
     }
     return render(request, "datarights/member_erase.html", context)
+
+
+# Import
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_page(request: AuthedRequest) -> HttpResponse:
+    """Bring an export ZIP from another organisation in, as the worker's own private reflections."""
+    organisations = organisations_to_write_in(user=request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, organisations=organisations)
+    if request.method == "POST" and organisations and form.is_valid():
+        try:
+            record = importer.import_upload(
+                upload=form.cleaned_data["archive"],
+                user=request.user,
+                organisation=form.cleaned_data["organisation"],
+            )
+        except importer.ImportRefused as refusal:
+            form.add_error("archive", str(refusal))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s reflection was imported. It is yours alone: nobody else sees it.",
+                    "%(count)s reflections were imported. They are yours alone: nobody else "
+                    "sees them.",
+                    record.reflections,
+                )
+                % {"count": record.reflections},
+            )
+            return redirect(reverse("reflections:list"))
+    context = {
+        "form": form,
+        "organisations": organisations,
+        "imports": selectors.imports_of(user=request.user),
+    }
+    return render(request, "datarights/import.html", context)

@@ -74,6 +74,13 @@ CASES = [
         answers={ANONYMOUS: LOGIN, ORG_ADMIN: OK},
         kwargs=riverside,
     ),
+    Case("datarights:import", answers=everyone(OK, anonymous=LOGIN)),
+    Case(
+        "datarights:import",
+        answers=everyone(OK, anonymous=LOGIN),
+        method="post",
+        note="no file",
+    ),
     Case("datarights:erase", answers=everyone(OK, anonymous=LOGIN)),
     Case(
         "datarights:erase",
