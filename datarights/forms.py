@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from datarights.importer import MAX_UPLOAD_BYTES
+from datarights.models import RetentionPolicy
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 class EraseMemberForm(forms.Form):
@@ -65,3 +69,38 @@ class ImportForm(forms.Form):
                 code="too_large",
             )
         return archive
+
+
+def _days(
+    label: StrOrPromise, *, minimum: int = RetentionPolicy.MINIMUM_DAYS
+) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=minimum,
+        max_value=RetentionPolicy.MAXIMUM_DAYS,
+        error_messages={
+            "min_value": _("Keep it for at least %(limit_value)s days."),
+            "max_value": _("At most %(limit_value)s days."),
+            "invalid": _("Enter a number of days, such as 2190 for six years."),
+            "required": _("Enter a number of days."),
+        },
+    )
+
+
+class RetentionForm(forms.ModelForm):
+    reflection_days = _days(_("Keep submitted reflections for (days after submission)"))
+    record_days = _days(_("Keep supervision records for (days after the meeting)"))
+    audit_days = _days(
+        _("Keep audit events for (days)"), minimum=RetentionPolicy.AUDIT_MINIMUM_DAYS
+    )
+
+    class Meta:
+        model = RetentionPolicy
+        fields = ["reflection_days", "record_days", "audit_days"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["audit_days"].help_text = _(
+            "At least %(days)s days (two years): the audit trail must outlive any question "
+            "about who saw what."
+        ) % {"days": RetentionPolicy.AUDIT_MINIMUM_DAYS}

@@ -139,3 +139,45 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return f"Erasure requested {self.requested_at:%Y-%m-%d}"
+
+
+class RetentionPolicy(models.Model):
+    """How long an organisation keeps each kind of material (docs/retention.md).
+
+    Without a row the defaults below apply. Audit events are never kept less than
+    AUDIT_MINIMUM_DAYS, whatever is entered.
+    """
+
+    DEFAULT_REFLECTION_DAYS = 6 * 365
+    DEFAULT_RECORD_DAYS = 6 * 365
+    DEFAULT_AUDIT_DAYS = 6 * 365
+    AUDIT_MINIMUM_DAYS = 2 * 365
+    MINIMUM_DAYS = 30
+    MAXIMUM_DAYS = 50 * 365
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="retention_policy"
+    )
+    reflection_days = models.PositiveIntegerField(
+        _("keep submitted reflections for (days after submission)"),
+        default=DEFAULT_REFLECTION_DAYS,
+    )
+    record_days = models.PositiveIntegerField(
+        _("keep supervision records for (days after the meeting)"), default=DEFAULT_RECORD_DAYS
+    )
+    audit_days = models.PositiveIntegerField(
+        _("keep audit events for (days)"), default=DEFAULT_AUDIT_DAYS
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(audit_days__gte=2 * 365), name="retention_audit_minimum"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Retention for {self.organisation}"

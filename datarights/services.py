@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Membership, Organisation, User
 from datarights import export
-from datarights.models import Erasure, Export
+from datarights.models import Erasure, Export, RetentionPolicy
 
 
 def export_root() -> Path:
@@ -224,3 +224,32 @@ def erasure_request(
     locked.save(update_fields=["is_active"])
     transaction.on_commit(lambda: erase_account.delay(locked.pk))
     return erasure
+
+
+@transaction.atomic
+def retention_update(
+    *,
+    organisation: Organisation,
+    by: User,
+    values: dict[str, int],
+    request: HttpRequest | None = None,
+) -> RetentionPolicy:
+    """Set the organisation's retention periods (validated by RetentionForm); audited."""
+    policy, _created = RetentionPolicy.objects.select_for_update().get_or_create(
+        organisation=organisation
+    )
+    before = {name: getattr(policy, name) for name in values}
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy.save()
+    audit_record(
+        action=AuditEvent.Action.SETTINGS_CHANGED,
+        actor=by,
+        request=request,
+        organisation=organisation,
+        target=policy,
+        before=before,
+        after=dict(values),
+    )
+    return policy

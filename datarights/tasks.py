@@ -13,7 +13,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from datarights import erasure, mail, services
+from datarights import erasure, mail, retention, services
 from datarights.failures import (
     RecordedTask,
     describes,
@@ -105,3 +105,19 @@ def _describe_erasure(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[st
     user_id = int(args[0] if args else kwargs.get("user_id", 0))
     # No name: the summary must not keep what the erasure was meant to remove.
     return "Erasure of an account", organisations_of_users([user_id])
+
+
+APPLY_RETENTION = "datarights.tasks.apply_retention"
+
+
+@shared_task(name=APPLY_RETENTION, base=RecordedTask)
+def apply_retention() -> dict[str, int]:
+    """The daily run (appear_site/celery.py's beat schedule): retention, then expired exports."""
+    items = retention.apply()
+    expired = services.exports_expire()
+    return {"deleted": sum(len(item.ids) for item in items), "exports_expired": expired}
+
+
+@describes(APPLY_RETENTION)
+def _describe_retention(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, list[int]]:
+    return "The daily retention run", []

@@ -14,6 +14,7 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("erase/", views.erase, name="erase"),
     path("organisation/<slug:slug>/failed-tasks/", views.failed_tasks, name="failed_tasks"),
+    path("organisation/<slug:slug>/retention/", views.retention_settings, name="retention"),
     path(
         "organisation/<slug:slug>/members/<int:pk>/erase/",
         views.member_erase,

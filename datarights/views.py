@@ -23,9 +23,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts import access as account_access
 from appear_site.http import AuthedRequest
-from datarights import erasure, importer, selectors, services
+from datarights import erasure, importer, retention, selectors, services
 from datarights.access import access_export
-from datarights.forms import EraseMemberForm, EraseSelfForm, ImportForm
+from datarights.forms import EraseMemberForm, EraseSelfForm, ImportForm, RetentionForm
 from reflections.access import organisations_to_write_in
 
 STATUS_PARTIAL = "datarights/partials/_export_status.html"
@@ -193,3 +193,20 @@ def import_page(request: AuthedRequest) -> HttpResponse:
         "imports": selectors.imports_of(user=request.user),
     }
     return render(request, "datarights/import.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def retention_settings(request: AuthedRequest, slug: str) -> HttpResponse:
+    """How long the organisation keeps each kind of material, set by its admin."""
+    organisation = account_access.access_organisation_for_admin(user=request.user, slug=slug)
+    policy = retention.policy_for(organisation)
+    form = RetentionForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        services.retention_update(
+            organisation=organisation, by=request.user, values=form.cleaned_data, request=request
+        )
+        messages.success(request, _("Retention periods saved."))
+        return redirect(reverse("datarights:retention", kwargs={"slug": slug}))
+    context = {"organisation": organisation, "section": "retention", "form": form}
+    return render(request, "datarights/retention.html", context)
