@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from datarights import schema
-from datarights.models import Export
+from datarights.models import Export, FailedTask
 from tests.datarights.support import ALICE_TEXT, DataRightsTestCase, export_root, read_zip
 from tests.supervision.records_support import pdf_text, response_bytes
 
@@ -174,3 +174,21 @@ class ExportSchemaTests(DataRightsTestCase):
         problems = schema.problems({"format": "appear-reflect-export", "format_version": 2})
         assert any(problem.startswith("format_version:") for problem in problems)
         assert any("'person' is a required property" in problem for problem in problems)
+
+
+class ExportFailureTests(DataRightsTestCase):
+    def test_an_export_that_keeps_failing_is_marked_failed_and_shown_to_the_admin(self) -> None:
+        blocked = Path(tempfile.mkdtemp()) / "not-a-directory"
+        blocked.write_text("a file where the export directory should be")
+        client = self.p.client_for(self.p.alice)
+        with export_root(blocked), self.captureOnCommitCallbacks(execute=True):
+            client.post(reverse("datarights:export_create"))
+        item = Export.objects.get(user=self.p.alice)
+        assert item.status == Export.Status.FAILED
+        page = client.get(reverse("datarights:export")).content.decode()
+        assert "Something went wrong while making it" in page
+        failure = FailedTask.objects.get(task_name="datarights.tasks.build_export")
+        assert failure.organisation == self.p.riverside
+        assert failure.summary == "Export of Alice's material"
+        assert failure.attempts == 4
+        assert mail.outbox == []
