@@ -11,10 +11,10 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -68,7 +68,7 @@ def export_status(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def export_download(request: AuthedRequest, pk: int) -> HttpResponse:
+def export_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
     item = access_export(user=request.user, pk=pk)
     try:
         path = services.export_hand_over(item=item, by=request.user, request=request)
@@ -76,13 +76,14 @@ def export_download(request: AuthedRequest, pk: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
         return redirect(reverse("datarights:export"))
-    # The file is read into the response and removed at once: the link works once.
-    with path.open("rb") as handle:
-        content = handle.read()
+    # The file is opened, then removed at once (the open handle still reads it), and streamed:
+    # the link works once, and a large ZIP is never held in memory whole.
+    handle = path.open("rb")
     services.export_discard_file(item=item)
     filename = f"appear-reflect-export-{item.requested_at:%Y-%m-%d}.zip"
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type="application/zip"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
