@@ -7,6 +7,7 @@ person, and for their names, address and distinctive text in every text column.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.apps import apps
@@ -17,6 +18,7 @@ from django.urls import reverse
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Invitation, Membership, User
+from datarights import erasure
 from datarights.models import Erasure, FailedTask
 from reflections.models import Reflection
 from supervision.models import Comment, RecordAction, SupervisionRecord
@@ -39,7 +41,10 @@ def rows_pointing_at(user_id: int) -> list[str]:
 
 
 def rows_mentioning(needles: list[str]) -> list[str]:
-    """Every text column (JSON included) of every table holding any of `needles`."""
+    """Every text column (JSON included) of every table holding any of `needles` as a word.
+
+    "sam" must not match "same": the database finds candidates, a word-boundary match decides.
+    """
     found = []
     for model in apps.get_models(include_auto_created=True):
         for field in model._meta.concrete_fields:
@@ -49,10 +54,14 @@ def rows_mentioning(needles: list[str]) -> list[str]:
                 _text=Cast(field.attname, models.TextField())
             )
             for needle in needles:
+                word = re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)", re.IGNORECASE)
                 for value in queryset.filter(_text__icontains=needle).values_list(
                     "_text", flat=True
                 ):
-                    found.append(f"{model._meta.label}.{field.name} holds {needle!r}: {value!r}")
+                    if word.search(value):
+                        found.append(
+                            f"{model._meta.label}.{field.name} holds {needle!r}: {value!r}"
+                        )
     return found
 
 
@@ -220,3 +229,29 @@ class AdminErasureTests(DataRightsTestCase):
         Membership.objects.create(user=omar_admin, organisation=self.p.hillside, is_org_admin=True)
         for person in (omar_admin, self.p.sam, self.p.alice):
             assert self.p.client_for(person).get(self.url(self.p.bob)).status_code == 404
+
+
+class SupervisorErasureTests(DataRightsTestCase):
+    def test_erasing_a_supervisor_keeps_the_record_the_worker_signed_and_nothing_else_of_theirs(
+        self,
+    ) -> None:
+        sam = self.p.sam
+        unsigned = SupervisionRecord.objects.create(
+            organisation=self.p.riverside,
+            link=self.p.sam_bob,
+            worker=self.p.bob,
+            supervisor=sam,
+            held_on=self.record.held_on,
+            explored="Sam's draft notes",
+            supervisor_signed_at=self.record.supervisor_signed_at,
+        )
+        erasure.account_erase(user_id=sam.pk)
+        assert rows_pointing_at(sam.pk) == []
+        assert rows_mentioning([sam.username, sam.email]) == []
+        kept = SupervisionRecord.objects.get(pk=self.record.pk)
+        assert kept.supervisor.get_display_name() == "former member"
+        assert kept.worker == self.p.alice
+        assert kept.link.ended_at is not None
+        assert not SupervisionRecord.objects.filter(pk=unsigned.pk).exists()
+        assert Reflection.objects.filter(author=self.p.alice).count() == 2
+        assert not Comment.objects.filter(body="What helped most?").exists()
