@@ -9,8 +9,9 @@
 #                         then run the whole suite
 #
 # Set-up is a virtual environment in .venv with exactly the versions (and hashes) locked in
-# requirements/: bootstrap.txt (pip, setuptools), dev.txt (the app and its tools). A stamp
-# file records the install, so a second run starts in seconds and a changed lock reinstalls.
+# requirements-bootstrap.txt (pip, setuptools) and requirements-dev.txt (the app and its
+# tools). A stamp file records the install, so a second run starts in seconds and a changed
+# lock reinstalls.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
@@ -42,7 +43,7 @@ endef
 
 .PHONY: run prepare setup test lint types unit browser-test check-deploy clean lock upgrade
 
-LOCKS := requirements/bootstrap.txt requirements/base.txt requirements/dev.txt
+LOCKS := requirements-bootstrap.txt requirements.txt requirements-dev.txt
 
 # --require-hashes: what is installed is byte for byte what the lock names, or nothing is.
 # pip-sync then removes whatever an older lock installed and this one no longer names.
@@ -51,25 +52,25 @@ $(STAMP): $(LOCKS)
 		echo "$(PYTHON) was not found: install Python 3.11 or run with PYTHON=/path/to/python3.11."; \
 		exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/bootstrap.txt
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
-	$(BIN)/pip-sync --quiet requirements/bootstrap.txt requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-bootstrap.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/pip-sync --quiet requirements-bootstrap.txt requirements-dev.txt
 	@touch $(STAMP)
 
 # The locks are made for Python 3.11 on Linux, what these machines and production run.
-# The runtime lock (base.txt) is what a production image installs; the development lock
-# (dev.txt) is constrained to it, so tests run on exactly the versions production gets.
+# The runtime lock (requirements.txt) is what production installs; the development lock
+# (requirements-dev.txt) is constrained to it, so tests run on exactly the versions production gets.
 # Without --upgrade, pip-compile keeps every pin it can and only adds or moves what the
 # edited ranges require.
 PIP_COMPILE = PIP_FIND_LINKS= CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet \
 	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
 lock: $(VENV)/bin/pip-compile
-	$(PIP_COMPILE) $(LOCK_ARGS) -o requirements/bootstrap.txt requirements/bootstrap.in
-	$(PIP_COMPILE) $(LOCK_ARGS) -o requirements/base.txt pyproject.toml
-	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev -c requirements/base.txt -o requirements/dev.txt \
+	$(PIP_COMPILE) $(LOCK_ARGS) -o requirements-bootstrap.txt requirements-bootstrap.in
+	$(PIP_COMPILE) $(LOCK_ARGS) -o requirements.txt pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev -c requirements.txt -o requirements-dev.txt \
 		pyproject.toml
-	@echo "Locked. Review 'git diff requirements/' before committing (README, 'Upgrading')."
+	@echo "Locked. Review 'git diff requirements*.txt' before committing (README, 'Locked dependencies')."
 
 $(VENV)/bin/pip-compile:
 	@$(MAKE) --no-print-directory setup

@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthedRequest
 from accounts.middleware import idle_session_touch
-from appear_site.http import AuthedRequest
 
 
 @require_POST

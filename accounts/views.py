@@ -31,8 +31,8 @@ from accounts.forms import (
     RolesForm,
     SupervisionLinkForm,
 )
+from accounts.http import AuthedRequest
 from accounts.models import Invitation, Membership, Organisation, User
-from appear_site.http import AuthedRequest
 
 AUDIT_PAGE_SIZE = 25
 PAST_LINKS_PAGE_SIZE = 25

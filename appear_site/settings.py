@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "reflections",
     "supervision",
     "datarights",
+    # The demo people and their fictional material (seed_demo); it may import every app.
+    "demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -5,7 +5,7 @@
 Everything happens in a throwaway database: a SQLite file in a temporary directory, or, when
 DATABASE_URL is set, a new PostgreSQL database created beside the one it names and dropped at
 the end. The script migrates it, loads the APPEAR framework, creates two workers with
-synthetic submitted reflections spread over a year (reflections.demo.generate_reflections),
+synthetic submitted reflections spread over a year (demo.reflections.generate_reflections),
 and renders each page through Django's test client: a few warm-up runs, then `--runs` timed
 runs. The machine is noisy, so it reports the median, minimum and 90th percentile, the query
 count, and the ratio of the large worker's median to the small one's.
@@ -140,8 +140,8 @@ def run(*, runs: int, large: int) -> None:
     from django.utils import timezone
 
     from accounts.models import Membership, Organisation, User
+    from demo.reflections import generate_reflections
     from framework.services import framework_data_read, framework_load
-    from reflections.demo import generate_reflections
 
     setup_test_environment()
     call_command("migrate", verbosity=0)

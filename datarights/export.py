@@ -28,10 +28,10 @@ from accounts.models import AuditEvent, User
 from datarights import schema, selectors
 from framework.selectors import current_version
 from reflections.models import Reflection
+from reflections.reading import Reader, read_reflection
 from supervision import pdf
 from supervision.models import SupervisionRecord
-from supervision.record_selectors import records_with_detail, reflection_for_print
-from supervision.record_views import reflection_print_context
+from supervision.record_selectors import records_with_detail
 
 FORMAT = "appear-reflect-export"
 FORMAT_VERSION = 1
@@ -267,8 +267,17 @@ class PdfRenderer:
         return result
 
     def reflection(self, reflection: Reflection) -> bytes:
-        printed = reflection_for_print(reflection=reflection)
-        return self._render("supervision/pdf/reflection.html", reflection_print_context(printed))
+        """The reflection as its author reads it (reflections.reading), as the site prints it."""
+        reading = read_reflection(reflection=reflection, reader=Reader.AUTHOR, history=False)
+        return self._render(
+            "supervision/pdf/reflection.html",
+            {
+                "reflection": reflection,
+                "content": reading.content,
+                "as_shared_copy": False,
+                "version": reflection.framework_version,
+            },
+        )
 
     def record(self, record: SupervisionRecord) -> bytes:
         detailed = records_with_detail(SupervisionRecord.objects.filter(pk=record.pk)).get()

@@ -32,7 +32,7 @@ def export_reflections(*, user: User) -> QuerySet[Reflection]:
     """
     return (
         own(user=user)
-        .select_related("organisation", "framework_version")
+        .select_related("author", "organisation", "framework_version")
         .prefetch_related(
             Prefetch(
                 "context_ratings",

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import access as account_access
-from appear_site.http import AuthedRequest
+from accounts.http import AuthedRequest
 from datarights import erasure, importer, retention, selectors, services
 from datarights.access import access_export
 from datarights.forms import EraseMemberForm, EraseSelfForm, ImportForm, RetentionForm

@@ -2,7 +2,7 @@
 
 A reflection is its author's alone while their membership of its organisation is active:
 anyone else, whatever their role, gets a 404, so not even its existence leaks. Trainers never
-see individual reflections. Each purpose adds a rule about the reflection's state; a state
+see individual reflections. Readers it was shared with reach it through supervision.access. Each purpose adds a rule about the reflection's state; a state
 that does not fit is a `ReflectionStateError` (the author is told why), never a 404.
 """
 
@@ -26,9 +26,6 @@ class Purpose(StrEnum):
     AMEND = "amend"
     DISCARD_AMENDMENT = "discard_amendment"
     DELETE = "delete"
-    # A supervisor reading a reflection its author shared with them: supervision.access holds
-    # that rule (open share, live link, both members active). The caller audits the read.
-    SUPERVISOR_VIEW = "supervisor_view"
 
 
 class ReflectionStateError(Exception):
@@ -58,14 +55,10 @@ def access_reflection(*, user: User | AnonymousUser, pk: int, purpose: Purpose) 
     Only the author, and only while their membership of the reflection's organisation is
     active (a deactivated worker keeps no access through an old session). EDIT needs a draft
     or a reopened submitted reflection, AMEND a submitted one not already reopened,
-    DISCARD_AMENDMENT a reopened one, DELETE a draft; otherwise ReflectionStateError. SUPERVISOR_VIEW is for a supervisor, never the
-    author, and goes through supervision.access.access_shared_reflection. One query.
+    DISCARD_AMENDMENT a reopened one, DELETE a draft; otherwise ReflectionStateError. A
+    supervisor reading a shared reflection goes through supervision.access instead, which
+    holds the sharing rules; reflections knows nothing of supervision. One query.
     """
-    if purpose is Purpose.SUPERVISOR_VIEW:
-        # Imported here: supervision's models import reflections' models.
-        from supervision.access import access_shared_reflection
-
-        return access_shared_reflection(user=user, pk=pk)
     if not user.is_authenticated:
         raise Http404
     reflection = (

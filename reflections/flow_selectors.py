@@ -141,16 +141,13 @@ def _forget_rows(reflection: Reflection) -> None:
     getattr(reflection, "_prefetched_objects_cache", {}).clear()
 
 
-def reflection_with_content(*, reflection: Reflection) -> Reflection:
-    """Load every row of `reflection` for reading it whole. Seven queries.
+def content_lookups() -> list[Prefetch[Any]]:
+    """The prefetches that load every row of a reflection's content: five queries.
 
     Ratings (with contexts), their factors, chains (with context, mechanism and domain),
-    outcome observations (with domains), actions, and the amendment history (content left
-    out: the page lists the history, it does not print every old copy).
+    outcome observations (with domains) and actions.
     """
-    _forget_rows(reflection)
-    prefetch_related_objects(
-        [reflection],
+    return [
         Prefetch("context_ratings", queryset=_ratings()),
         Prefetch(
             "chains",
@@ -161,12 +158,36 @@ def reflection_with_content(*, reflection: Reflection) -> Reflection:
             queryset=OutcomeObservation.objects.select_related("domain"),
         ),
         Prefetch("actions", queryset=Action.objects.all()),
+    ]
+
+
+def reflection_with_content(*, reflection: Reflection) -> Reflection:
+    """Load every row of `reflection` for reading it whole. Six queries.
+
+    The rows of `content_lookups` and the amendment history (content left out: the page
+    lists the history, it does not print every old copy).
+    """
+    _forget_rows(reflection)
+    prefetch_related_objects(
+        [reflection],
+        *content_lookups(),
         Prefetch(
             "revisions",
             queryset=ReflectionRevision.objects.defer("snapshot").order_by("revision"),
         ),
     )
     return reflection
+
+
+def reflection_content(*, reflection: Reflection) -> dict[str, Any]:
+    """All of `reflection`'s content as it stands now, as `reflection_snapshot` shapes it.
+
+    Five queries (`content_lookups`). Callers that show content to a reader go through
+    reflections.reading, which decides which version that reader sees.
+    """
+    _forget_rows(reflection)
+    prefetch_related_objects([reflection], *content_lookups())
+    return reflection_snapshot(reflection)
 
 
 def _iso(value: Any) -> str | None:
@@ -232,6 +253,7 @@ def reflection_snapshot(reflection: Reflection) -> dict[str, Any]:
                 "mechanism_id": chain.mechanism_id,
                 "mechanism": chain.mechanism.statement,
                 "mechanism_short": chain.mechanism.short_name,
+                "mechanism_key": chain.mechanism.key,
                 "outcome_domain_id": chain.outcome_domain_id,
                 "outcome_domain_key": chain.outcome_domain.key,
                 "outcome_domain": chain.outcome_domain.name,

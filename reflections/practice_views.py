@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from appear_site.http import AuthedRequest
+from accounts.http import AuthedRequest
 from framework.diagrams import Series, render_diagram, render_matrix, render_month_chart
 from framework.figures import overview_diagram
 from framework.selectors import current_version

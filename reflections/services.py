@@ -24,11 +24,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent, Membership, Organisation, User
 from framework.models import Context, Factor, FrameworkVersion, Mechanism, OutcomeDomain
 from reflections import privacy
-from reflections.flow_selectors import (
-    reflection_snapshot,
-    reflection_with_content,
-    snapshot_content,
-)
+from reflections.flow_selectors import reflection_content, snapshot_content
 from reflections.models import (
     Action,
     Chain,
@@ -37,6 +33,7 @@ from reflections.models import (
     Reflection,
     ReflectionRevision,
 )
+from reflections.reading import Reader, read_reflection
 from reflections.steps import STEP_FIELDS, Step
 
 
@@ -309,8 +306,8 @@ def _save_step(reflection: Reflection, values: StepValues, revision: int) -> Sav
 
 def reflection_privacy_matches(*, reflection: Reflection) -> list[privacy.Match]:
     """What the privacy check finds in the reflection that its author has not yet confirmed."""
-    reflection_with_content(reflection=reflection)
-    texts = privacy.reflection_texts(reflection_snapshot(reflection))
+    reading = read_reflection(reflection=reflection, reader=Reader.AUTHOR, history=False)
+    texts = privacy.reflection_texts(reading.content)
     matches = privacy.scan(texts, today=timezone.localdate())
     return privacy.unconfirmed(matches, reflection.privacy_confirmed)
 
@@ -335,8 +332,7 @@ def reflection_submit(
         raise ValidationError(_("Only the author can submit a reflection."))
     if not reflection.is_editable:
         raise NotEditableError
-    reflection_with_content(reflection=reflection)
-    snapshot = reflection_snapshot(reflection)
+    snapshot = reflection_content(reflection=reflection)
     matches = privacy.scan(privacy.reflection_texts(snapshot), today=timezone.localdate())
     current_keys = {match.key for match in matches}
     newly_confirmed = current_keys & set(confirmed)
@@ -385,8 +381,7 @@ def reflection_amend(*, reflection: Reflection, by: User) -> Reflection:
         raise ValidationError(_("Only the author can amend a reflection."))
     if reflection.status != Reflection.Status.SUBMITTED or reflection.is_amending:
         raise NotEditableError
-    reflection_with_content(reflection=reflection)
-    base = reflection_snapshot(reflection)
+    base = reflection_content(reflection=reflection)
     _claim_revision(reflection, reflection.revision)
     reflection.amendment_base = base
     reflection.save(update_fields=["amendment_base", "updated_at"])

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.http import AuthedRequest, HtmxHttpRequest
 from accounts.models import Organisation
-from appear_site.http import AuthedRequest, HtmxHttpRequest
 from framework.selectors import current_version
 from reflections import services, steps
 from reflections.access import (
@@ -35,8 +35,6 @@ from reflections.access import (
 from reflections.flow_selectors import (
     chain_choices,
     reflection_rows,
-    reflection_snapshot,
-    reflection_with_content,
     snapshot_for_display,
     version_contexts,
     version_domains,
@@ -56,8 +54,8 @@ from reflections.forms import (
     rearranged_rows,
 )
 from reflections.models import Reflection, ReflectionRevision
+from reflections.reading import Reader, read_reflection
 from reflections.steps import Step
-from supervision import selectors as supervision_selectors
 
 SEE_OTHER = 303
 
@@ -403,10 +401,10 @@ def check(request: AuthedRequest, pk: int) -> HttpResponse:
         reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
     except ReflectionStateError as error:
         return _not_editable(request, error.reflection)
-    reflection_with_content(reflection=reflection)
+    reading = read_reflection(reflection=reflection, reader=Reader.AUTHOR, history=False)
     context = {
         **_flow_context(reflection, steps.CHECK),
-        "content": snapshot_for_display(reflection_snapshot(reflection)),
+        "content": reading.content,
         "step_template": "reflections/flow/steps/_check.html",
         "revision": reflection.revision,
         "previous": Step.NEXT_STEPS,
@@ -494,19 +492,15 @@ def privacy(request: AuthedRequest, pk: int) -> HttpResponse:
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The reflection, readable and printable, with its amendment history."""
     reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.VIEW)
-    reflection_with_content(reflection=reflection)
+    reading = read_reflection(reflection=reflection, reader=Reader.AUTHOR)
     return render(
         request,
         "reflections/detail.html",
         {
             "reflection": reflection,
-            "content": snapshot_for_display(reflection_snapshot(reflection)),
-            "revisions": list(reflection.revisions.all()),
+            "content": reading.content,
+            "revisions": reading.revisions,
             "version": reflection.framework_version,
-            "share_state": supervision_selectors.share_state(reflection=reflection),
-            "feedback": supervision_selectors.feedback_thread(
-                reflection=reflection, user=request.user
-            ),
         },
     )
 

@@ -18,9 +18,11 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Exists, F, Max, Min, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -28,17 +30,18 @@ from django.utils.translation import gettext as _
 from accounts.models import Organisation, User
 from framework.diagrams import Diagram, render_diagram
 from framework.models import FrameworkVersion
-from reflections import practice
-from reflections.models import Action, Chain, ContextRating, OutcomeObservation, Reflection
+from reflections import practice, reading
+from reflections.models import ContextRating, Reflection
+from reflections.reading import SharedAction
 from reflections.selectors import EvidenceParts, FrameworkEntities, entities_of, evidence_parts
 from supervision.access import live_shares
 from supervision.models import RecordAction, SupervisionRecord
 from supervision.record_access import BriefAudience
 
 KEY_POINT_LIMIT = 4
-CHAIN_LIMIT = 2
+CHAIN_LIMIT = 1
 ACTION_LIMIT = 4
-BLIND_SPOT_LIMIT = 3
+BLIND_SPOT_LIMIT = 2
 PROMPT_LIMIT = 1
 LEARNING_CHARS = 110
 DEFAULT_MONTHS = 3
@@ -61,11 +64,13 @@ class CoverageRow:
 
 @dataclass(frozen=True)
 class KeyPoint:
-    """One shared reflection in a few lines."""
+    """One shared reflection in a few lines, as last submitted."""
 
-    reflection: Reflection
+    reflection_id: int
+    session_date: date | None
+    person_label: str
     contexts: list[str]
-    chains: list[str]
+    chains: list[SafeString]
     more_chains: int
     learning: str
 
@@ -86,7 +91,7 @@ class Brief:
     more_blind_spots: int
     key_points: list[KeyPoint]
     more_reflections: int
-    reflection_actions: list[Action]
+    reflection_actions: list[SharedAction]
     more_reflection_actions: int
     record_actions: list[RecordAction]
     more_record_actions: int
@@ -99,12 +104,14 @@ class Brief:
 
     @property
     def practice_map_print(self) -> SafeString:
-        """The map for paper and PDF, without links: the PDF cannot follow the site's links."""
+        """The map for paper and PDF: no links, which paper cannot follow, and no count under
+        each box, so the map spans the page at a size whose labels print at 7 pt or more and
+        still leaves room for the rest of the page (line and border widths carry how often)."""
         return render_diagram(
             dataclasses.replace(
                 self.diagram,
                 columns=[
-                    [dataclasses.replace(node, href=None) for node in column]
+                    [dataclasses.replace(node, href=None, detail="") for node in column]
                     for column in self.diagram.columns
                 ],
             )
@@ -165,20 +172,25 @@ def default_period(*, audience: BriefAudience, today: date | None = None) -> tup
     return (min(start, earliest) if earliest is not None else start), today
 
 
-def chain_sentence(chain: Chain) -> str:
-    """A chain as a sentence a supervisor can read aloud (context, mechanism, domain prefetched)."""
-    return _(
-        "%(context)s: they seemed to feel “%(mechanism)s”, towards %(domain)s (%(confidence)s)."
-    ) % {
-        "context": chain.context.name,
-        "mechanism": chain.mechanism.short_name,
-        "domain": chain.outcome_domain.name,
-        "confidence": chain.get_confidence_display().lower(),
-    }
+def chain_sentence(chain: dict[str, Any]) -> SafeString:
+    """A chain as the reflection page words it, with the mechanism's short name and certainty."""
+    return format_html(
+        "{} ({})",
+        reading.chain_sentence(chain, short=True),
+        str(chain.get("confidence_label", "")).lower(),
+    )
+
+
+def _present_contexts(content: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        rating
+        for rating in content["context_ratings"]
+        if rating["presence"] is not None and rating["presence"] >= 1
+    ]
 
 
 def _reach(
-    reflections: Sequence[Reflection],
+    contents: Sequence[dict[str, Any]],
 ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     """In how many reflections each context, mechanism and domain key was recorded.
 
@@ -189,16 +201,14 @@ def _reach(
     contexts: dict[str, int] = {}
     mechanisms: dict[str, int] = {}
     domains: dict[str, int] = {}
-    for reflection in reflections:
-        chains = list(reflection.chains.all())
-        context_keys = {
-            rating.context.key
-            for rating in reflection.context_ratings.all()
-            if rating.presence is not None and rating.presence >= 1
-        } | {chain.context.key for chain in chains}
-        mechanism_keys = {chain.mechanism.key for chain in chains}
-        domain_keys = {chain.outcome_domain.key for chain in chains} | {
-            observation.domain.key for observation in reflection.outcome_observations.all()
+    for content in contents:
+        chains = content["chains"]
+        context_keys = {rating["context_key"] for rating in _present_contexts(content)} | {
+            chain["context_key"] for chain in chains
+        }
+        mechanism_keys = {chain["mechanism_key"] for chain in chains}
+        domain_keys = {chain["outcome_domain_key"] for chain in chains} | {
+            observation["domain_key"] for observation in content["outcome_observations"]
         }
         for counter, keys in (
             (contexts, context_keys),
@@ -211,19 +221,21 @@ def _reach(
 
 
 def _coverage(
-    reflections: Sequence[Reflection], contexts: Sequence[practice.Entity], reach: dict[str, int]
+    contents: Sequence[dict[str, Any]],
+    contexts: Sequence[practice.Entity],
+    reach: dict[str, int],
 ) -> list[CoverageRow]:
     strongly: dict[str, int] = {}
     sums: dict[str, int] = {}
     rated: dict[str, int] = {}
-    for reflection in reflections:
-        for rating in reflection.context_ratings.all():
-            if rating.presence is None:
+    for content in contents:
+        for rating in content["context_ratings"]:
+            if rating["presence"] is None:
                 continue
-            key = rating.context.key
-            sums[key] = sums.get(key, 0) + rating.presence
+            key = rating["context_key"]
+            sums[key] = sums.get(key, 0) + rating["presence"]
             rated[key] = rated.get(key, 0) + 1
-            if rating.presence == ContextRating.Presence.STRONGLY:
+            if rating["presence"] == ContextRating.Presence.STRONGLY:
                 strongly[key] = strongly.get(key, 0) + 1
     return [
         CoverageRow(
@@ -233,7 +245,7 @@ def _coverage(
             average=round(sums[entity.key] / rated[entity.key], 1)
             if rated.get(entity.key)
             else None,
-            total=len(reflections),
+            total=len(contents),
         )
         for entity in contexts
     ]
@@ -308,67 +320,69 @@ def _blind_spots(
     ]
 
 
-def _key_point(reflection: Reflection) -> KeyPoint:
-    chains = list(reflection.chains.all())
+def _key_point(reflection_id: int, content: dict[str, Any]) -> KeyPoint:
+    chains = content["chains"]
     return KeyPoint(
-        reflection=reflection,
-        contexts=[
-            rating.context.name
-            for rating in reflection.context_ratings.all()
-            if rating.presence is not None and rating.presence >= 1
-        ],
+        reflection_id=reflection_id,
+        session_date=content["session_date"],
+        person_label=content.get("person_label") or "",
+        contexts=[rating["context"] for rating in _present_contexts(content)],
         chains=[chain_sentence(chain) for chain in chains[:CHAIN_LIMIT]],
         more_chains=max(len(chains) - CHAIN_LIMIT, 0),
-        learning=Truncator(" ".join(reflection.learning.split())).chars(LEARNING_CHARS),
+        learning=Truncator(" ".join(content["learning"].split())).chars(LEARNING_CHARS),
     )
+
+
+def shared_in_period(
+    *, audience: BriefAudience, start: date, end: date
+) -> list[tuple[int, dict[str, Any]]]:
+    """The shared reflections with sessions from `start` to `end`, each as last submitted.
+
+    Newest session first, as (id, content) pairs. A reflection under amendment counts by its
+    last submitted session date, so an unsubmitted change of date moves nothing. At most
+    seven queries (reflections.reading.read_shared and the reflections themselves).
+    """
+    shared = shared_reflections(audience=audience).filter(
+        Q(amendment_base__isnull=True, session_date__gte=start, session_date__lte=end)
+        | Q(amendment_base__isnull=False)
+    )
+    contents = reading.read_shared(reflections=list(shared.select_related("framework_version")))
+    chosen = [
+        (pk, content)
+        for pk, content in contents.items()
+        if content["session_date"] is not None and start <= content["session_date"] <= end
+    ]
+    return sorted(chosen, key=lambda row: (row[1]["session_date"], row[0]), reverse=True)
 
 
 def build_brief(
     *, audience: BriefAudience, start: date, end: date, version: FrameworkVersion
 ) -> Brief:
-    """Everything the brief shows, in 15 queries whatever the number of reflections.
+    """Everything the brief shows, in 18 queries whatever the number of reflections.
 
     The framework's parts for the map and the prompts (9, reflections.selectors.
-    evidence_parts), the shared reflections of the period (1) with their context ratings (1),
-    chains (1) and outcome observations (1), the open actions of every shared reflection (1)
-    and the open actions of the pair's current records (1). The audience's links arrive with
-    their people and organisations.
+    evidence_parts), the shared reflections of the period (1) read as shared (5: ratings,
+    their factors, chains, outcome observations, actions; none for a reflection under
+    amendment, whose last submitted content is stored), the open actions of every shared
+    reflection as shared (2) and the open actions of the pair's current records (1). The
+    audience's links arrive with their people and organisations.
     """
     parts = evidence_parts(version=version)
     entities = entities_of(parts)
-    shared = shared_reflections(audience=audience)
-    reflections = list(
-        shared.filter(session_date__gte=start, session_date__lte=end)
-        .order_by("-session_date", "-pk")
-        .prefetch_related(
-            Prefetch(
-                "context_ratings",
-                queryset=ContextRating.objects.select_related("context").order_by("context__order"),
-            ),
-            Prefetch(
-                "chains",
-                queryset=Chain.objects.select_related(
-                    "context", "mechanism", "outcome_domain"
-                ).order_by("order", "pk"),
-            ),
-            Prefetch(
-                "outcome_observations",
-                queryset=OutcomeObservation.objects.select_related("domain"),
-            ),
-        )
-    )
-    total = len(reflections)
-    reach = _reach(reflections)
+    rows = shared_in_period(audience=audience, start=start, end=end)
+    contents = [content for _pk, content in rows]
+    total = len(contents)
+    reach = _reach(contents)
     own = practice.practice_map(
         chain_counts=[
             practice.ChainCount(
-                context=chain.context.key,
-                mechanism=chain.mechanism.key,
-                domain=chain.outcome_domain.key,
+                context=chain["context_key"],
+                mechanism=chain["mechanism_key"],
+                domain=chain["outcome_domain_key"],
                 count=1,
             )
-            for reflection in reflections
-            for chain in reflection.chains.all()
+            for content in contents
+            for chain in content["chains"]
         ],
         contexts=entities.contexts,
         mechanisms=entities.mechanisms,
@@ -390,10 +404,8 @@ def build_brief(
     )
     spots = _blind_spots(parts=parts, entities=entities, reach=reach, total=total)
 
-    reflection_actions = list(
-        Action.objects.filter(done_at__isnull=True, reflection__in=shared.values("pk"))
-        .select_related("reflection")
-        .order_by(F("due_on").asc(nulls_last=True), "-reflection__session_date", "pk")
+    reflection_actions = reading.open_actions_as_shared(
+        reflections=shared_reflections(audience=audience)
     )
     supervisors = _supervisors(audience)
     record_actions = list(
@@ -418,12 +430,12 @@ def build_brief(
         end=end,
         version=version,
         total=total,
-        coverage=_coverage(reflections, entities.contexts, reach[0]),
+        coverage=_coverage(contents, entities.contexts, reach[0]),
         diagram=diagram,
         chains=own.chains,
         blind_spots=spots[:BLIND_SPOT_LIMIT],
         more_blind_spots=max(len(spots) - BLIND_SPOT_LIMIT, 0),
-        key_points=[_key_point(reflection) for reflection in reflections[:KEY_POINT_LIMIT]],
+        key_points=[_key_point(pk, content) for pk, content in rows[:KEY_POINT_LIMIT]],
         more_reflections=max(total - KEY_POINT_LIMIT, 0),
         reflection_actions=reflection_actions[:ACTION_LIMIT],
         more_reflection_actions=max(len(reflection_actions) - ACTION_LIMIT, 0),

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import Membership, SupervisionLink, User
 from framework.models import Context
-from reflections.models import Action, Chain, ContextRating, OutcomeObservation, Reflection
+from reflections.models import Reflection
 from supervision.access import live_links, live_shares
 from supervision.models import RecordAction, SupervisionCheck, SupervisionRecord
 
@@ -115,38 +115,3 @@ def my_records(*, user: User) -> list[SupervisionRecord]:
 def record_action(*, record_id: int, pk: int) -> RecordAction | None:
     """Action `pk` if it belongs to record `record_id` (already reached through access)."""
     return RecordAction.objects.filter(record_id=record_id, pk=pk).first()
-
-
-def reflection_for_print(*, reflection: Reflection) -> Reflection:
-    """The reflection again with everything its PDF prints, in six queries.
-
-    The reflection with its author, organisation and framework version (1), context ratings
-    with their contexts (1) and factors (1), chains with their parts (1), outcome
-    observations (1) and actions (1). Callers reach `reflection` through an access function.
-    """
-    return (
-        Reflection.objects.filter(pk=reflection.pk)
-        .select_related("author", "organisation", "framework_version")
-        .prefetch_related(
-            Prefetch(
-                "context_ratings",
-                queryset=ContextRating.objects.select_related("context")
-                .prefetch_related("factors")
-                .order_by("context__order"),
-            ),
-            Prefetch(
-                "chains",
-                queryset=Chain.objects.select_related(
-                    "context", "mechanism", "outcome_domain"
-                ).order_by("order", "pk"),
-            ),
-            Prefetch(
-                "outcome_observations",
-                queryset=OutcomeObservation.objects.select_related("domain").order_by(
-                    "domain__number"
-                ),
-            ),
-            Prefetch("actions", queryset=Action.objects.order_by("order", "pk")),
-        )
-        .get()
-    )

@@ -24,13 +24,14 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from accounts.audit import audit_record
+from accounts.http import AuthedRequest
 from accounts.models import AuditEvent, Organisation, SupervisionLink, User
-from appear_site.http import AuthedRequest
 from framework.selectors import current_version
 from reflections.access import Purpose, access_reflection
-from reflections.models import Reflection
+from reflections.reading import Reader, ReflectionReading, read_reflection
 from supervision import pdf, record_selectors, record_services
-from supervision.brief import Brief, build_brief, chain_sentence, default_period
+from supervision.access import access_shared_reflection
+from supervision.brief import Brief, build_brief, default_period
 from supervision.models import SupervisionRecord
 from supervision.record_access import (
     RecordPurpose,
@@ -436,42 +437,33 @@ def brief_pdf(request: AuthedRequest, user_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------------------------
 
 
-def _printed_texts(reflection: Reflection) -> list[tuple[str, str]]:
-    return [
-        (_("What happened"), reflection.what_happened),
-        (_("How I felt"), reflection.how_i_felt),
-        (_("What went well"), reflection.went_well),
-        (_("What was hard"), reflection.was_hard),
-    ]
+def _reading_for_export(request: AuthedRequest, pk: int) -> ReflectionReading:
+    """The author's own reflection as it stands, or one shared with this supervisor as shared.
 
-
-def reflection_print_context(reflection: Reflection) -> dict[str, Any]:
-    """What the reflection PDF prints, from a reflection fetched by `reflection_for_print`."""
-    return {
-        "reflection": reflection,
-        "version": reflection.framework_version,
-        "reflection_texts": _printed_texts(reflection),
-        "chain_sentences": [(chain, chain_sentence(chain)) for chain in reflection.chains.all()],
-    }
-
-
-def _reflection_for_export(request: AuthedRequest, pk: int) -> Reflection:
-    """The author's own reflection, or one shared with this supervisor; Http404 otherwise."""
+    Http404 for anyone else. A supervisor's copy is the last submitted version while the
+    author is amending it (reflections.reading).
+    """
     try:
-        return access_reflection(user=request.user, pk=pk, purpose=Purpose.VIEW)
+        own = access_reflection(user=request.user, pk=pk, purpose=Purpose.VIEW)
     except Http404:
-        return access_reflection(user=request.user, pk=pk, purpose=Purpose.SUPERVISOR_VIEW)
+        shared = access_shared_reflection(user=request.user, pk=pk)
+        return read_reflection(reflection=shared, reader=Reader.AS_SHARED)
+    return read_reflection(reflection=own, reader=Reader.AUTHOR, history=False)
 
 
 @require_GET
 @login_required
 def reflection_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
-    reflection = record_selectors.reflection_for_print(
-        reflection=_reflection_for_export(request, pk)
-    )
+    reading = _reading_for_export(request, pk)
+    reflection = reading.reflection
     document = pdf.render_pdf(
         template_name="supervision/pdf/reflection.html",
-        context=reflection_print_context(reflection),
+        context={
+            "reflection": reflection,
+            "content": reading.content,
+            "as_shared_copy": reading.is_last_submitted_copy,
+            "version": reflection.framework_version,
+        },
     )
     _audit_export(
         request,
@@ -480,5 +472,7 @@ def reflection_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
         target=reflection,
         kind="reflection",
     )
-    filename = pdf.safe_filename("reflection", reflection.session_date, reflection.person_label)
+    filename = pdf.safe_filename(
+        "reflection", reading.content["session_date"], reading.content["person_label"]
+    )
     return pdf.pdf_response(pdf=document, filename=filename)

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, QuerySet, Sum
@@ -23,12 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import SupervisionLink, User
 from framework.diagrams import Series, render_diagram, render_month_chart
 from framework.selectors import current_version
-from reflections.flow_selectors import (
-    reflection_snapshot,
-    reflection_with_content,
-    snapshot_for_display,
-)
-from reflections.models import Action, Chain, ContextRating, Reflection
+from reflections.models import Chain, ContextRating, Reflection
 from reflections.practice import (
     PRESENCE_MAX,
     ChainCount,
@@ -41,6 +35,7 @@ from reflections.practice import (
     practice_diagram,
     practice_map,
 )
+from reflections.reading import SharedAction, open_actions_as_shared, read_shared
 from reflections.selectors import FrameworkEntities, framework_entities
 from supervision.access import live_links, live_shares, may_comment
 from supervision.models import Comment, RecordAction, Share, SupervisionRecord
@@ -209,7 +204,7 @@ class SuperviseeSummary:
     link: SupervisionLink
     last_supervision: date | None = None
     open_shares: list[Share] = field(default_factory=list)
-    open_actions: list[Action] = field(default_factory=list)
+    open_actions: list[SharedAction] = field(default_factory=list)
     open_record_actions: list[RecordAction] = field(default_factory=list)
     glance: PracticeGlance | None = None
 
@@ -263,18 +258,15 @@ def supervisor_dashboard(*, supervisor: User) -> list[SuperviseeSummary]:
         summaries[worker_id].last_supervision = last
     for share in supervised_shares(supervisor=supervisor, worker_ids=workers):
         summaries[share.reflection.author_id].open_shares.append(share)
-    actions = (
-        Action.objects.filter(
-            done_at__isnull=True,
-            reflection__in=live_shares()
+    actions = open_actions_as_shared(
+        reflections=Reflection.objects.filter(
+            pk__in=live_shares()
             .filter(supervisor=supervisor, reflection__author__in=workers)
-            .values("reflection"),
+            .values("reflection")
         )
-        .select_related("reflection")
-        .order_by("due_on", "pk")
     )
     for action in actions:
-        summaries[action.reflection.author_id].open_actions.append(action)
+        summaries[action.author_id].open_actions.append(action)
     for record_action in open_record_actions(supervisor=supervisor, worker_ids=workers):
         summaries[record_action.record.worker_id].open_record_actions.append(record_action)
     glances = practice_glances(
@@ -322,13 +314,10 @@ def supervisee_summary(*, link: SupervisionLink) -> SuperviseeSummary:
     summary.open_shares = list(
         supervised_shares(supervisor=link.supervisor, worker_ids=[link.worker_id])
     )
-    summary.open_actions = list(
-        Action.objects.filter(
-            done_at__isnull=True,
-            reflection__in=[share.reflection for share in summary.open_shares],
+    summary.open_actions = open_actions_as_shared(
+        reflections=Reflection.objects.filter(
+            pk__in=[share.reflection_id for share in summary.open_shares]
         )
-        .select_related("reflection")
-        .order_by("due_on", "pk")
     )
     summary.open_record_actions = list(
         open_record_actions(supervisor=link.supervisor, worker_ids=[link.worker_id])
@@ -386,20 +375,6 @@ def feedback_thread(*, reflection: Reflection, user: User) -> FeedbackThread:
     )
 
 
-def reflection_content(*, reflection: Reflection) -> dict[str, Any]:
-    """What a supervisor reads of `reflection`: its content as last submitted.
-
-    The same snapshot the author's page shows (reflections.flow_selectors), so both read the
-    same words under the same headings. While the author is amending it, the content before
-    the amendment, because unfinished changes were not shared. Seven queries when the rows
-    are loaded, none while amending.
-    """
-    if reflection.is_amending and reflection.amendment_base is not None:
-        return snapshot_for_display(reflection.amendment_base)
-    reflection_with_content(reflection=reflection)
-    return snapshot_for_display(reflection_snapshot(reflection))
-
-
 # --------------------------------------------------------------------------------------------
 # Practice at a glance, from shared reflections only
 # --------------------------------------------------------------------------------------------
@@ -435,9 +410,17 @@ def practice_glances(
     if not reflection_ids:
         return {}
     entities = framework_entities(version=current_version())
+    # A reflection under amendment counts as last submitted: its rows hold unfinished changes,
+    # so it is left out of the grouped queries and counted from its stored content instead.
+    amending = {
+        share.reflection_id: share.reflection
+        for share in shares
+        if share.reflection.amendment_base is not None
+    }
+    counted_live = reflection_ids - set(amending)
     chain_rows: dict[int, list[ChainCount]] = defaultdict(list)
     for row in (
-        Chain.objects.filter(reflection__in=reflection_ids)
+        Chain.objects.filter(reflection__in=counted_live)
         .values(
             author=F("reflection__author"),
             c=F("context__key"),
@@ -455,7 +438,7 @@ def practice_glances(
     presence_rows: dict[int, list[PresenceRow]] = defaultdict(list)
     for row in (
         ContextRating.objects.filter(
-            reflection__in=reflection_ids,
+            reflection__in=counted_live,
             presence__isnull=False,
             reflection__session_date__gte=months[0],
         )
@@ -466,6 +449,31 @@ def practice_glances(
     ):
         presence_rows[row["author"]].append(
             PresenceRow(month=row["month"], context=row["c"], total=row["total"], count=row["n"])
+        )
+    as_submitted = read_shared(reflections=list(amending.values())) if amending else {}
+    for pk, content in as_submitted.items():
+        author = amending[pk].author_id
+        chain_rows[author].extend(
+            ChainCount(
+                context=chain["context_key"],
+                mechanism=chain["mechanism_key"],
+                domain=chain["outcome_domain_key"],
+                count=1,
+            )
+            for chain in content["chains"]
+        )
+        session = content["session_date"]
+        if session is None or session < months[0]:
+            continue
+        presence_rows[author].extend(
+            PresenceRow(
+                month=month_start(session),
+                context=rating["context_key"],
+                total=rating["presence"],
+                count=1,
+            )
+            for rating in content["context_ratings"]
+            if rating["presence"] is not None
         )
     glances: dict[int, PracticeGlance] = {}
     for worker in workers:

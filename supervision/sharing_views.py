@@ -24,9 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from appear_site.http import AuthedRequest
-from reflections.access import Purpose, access_reflection
+from accounts.http import AuthedRequest
 from reflections.models import Reflection
+from reflections.reading import Reader, read_reflection
 from supervision import access, selectors, services
 from supervision.forms import CommentForm, ShareReflectionForm, ShareSelectionForm
 from supervision.models import Share
@@ -150,6 +150,29 @@ def share_create(request: AuthedRequest) -> HttpResponse:
     return redirect(_next_url(request, reverse("supervision:share")))
 
 
+@require_GET
+@login_required
+@never_cache
+@vary_on_headers("HX-Request")
+def reflection_panel(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Sharing and feedback on one of the author's own reflections.
+
+    The reflection page (reflections) loads this panel with htmx, so reflections never
+    imports supervision; without JavaScript its link opens the same panel as a page.
+    """
+    reflection = access.access_own_reflection_for_sharing(user=request.user, pk=pk)
+    context = {
+        **_thread_context(request, reflection),
+        "share_state": selectors.share_state(reflection=reflection),
+        # The page the panel sits on, so a later post without JavaScript returns there.
+        "share_next": (request.htmx.current_url_abs_path if request.htmx else None)
+        or request.get_full_path(),
+    }
+    if request.htmx:
+        return render(request, "supervision/partials/_reflection_panel.html", context)
+    return render(request, "supervision/sharing/panel.html", context)
+
+
 @require_POST
 @login_required
 @vary_on_headers("HX-Request")
@@ -226,13 +249,14 @@ def worker(request: AuthedRequest, user_id: int) -> HttpResponse:
 @never_cache
 def reflection(request: AuthedRequest, pk: int) -> HttpResponse:
     """The supervisor reads a reflection shared with them; every read is audited."""
-    shared = access_reflection(user=request.user, pk=pk, purpose=Purpose.SUPERVISOR_VIEW)
+    shared = access.access_shared_reflection(user=request.user, pk=pk)
     share_obj = access.access_open_share(user=request.user, reflection=shared)
     services.reflection_view_record(reflection=shared, viewer=request.user, request=request)
+    reading = read_reflection(reflection=shared, reader=Reader.AS_SHARED)
     context = {
         **_thread_context(request, shared),
         "share": share_obj,
-        "content": selectors.reflection_content(reflection=shared),
+        "content": reading.content,
     }
     return render(request, "supervision/sharing/reflection.html", context)
 
@@ -242,7 +266,7 @@ def reflection(request: AuthedRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def discussed(request: AuthedRequest, pk: int) -> HttpResponse:
     """Mark a shared reflection as discussed in supervision."""
-    shared = access_reflection(user=request.user, pk=pk, purpose=Purpose.SUPERVISOR_VIEW)
+    shared = access.access_shared_reflection(user=request.user, pk=pk)
     share_obj = access.access_open_share(user=request.user, reflection=shared)
     share_obj = services.share_mark_discussed(share=share_obj, by=request.user)
     if request.htmx:
@@ -294,7 +318,7 @@ def comment_create(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _thread_page_url(request: AuthedRequest, target: Reflection) -> str:
-    """Where each party reads the thread: the author on their own page, a supervisor on theirs."""
+    """Where each party reads the thread: the author on their panel, a supervisor on their page."""
     if target.author_id == request.user.pk:
-        return target.get_absolute_url()
+        return reverse("supervision:reflection_panel", kwargs={"pk": target.pk})
     return reverse("supervision:reflection", kwargs={"pk": target.pk})

@@ -16,5 +16,6 @@ urlpatterns: list[URLPattern] = [
     path("share/", views.share, name="share"),
     path("shares/", views.share_create, name="share_create"),
     path("reflections/<int:pk>/share/", views.reflection_share, name="reflection_share"),
+    path("mine/<int:pk>/", views.reflection_panel, name="reflection_panel"),
     path("shares/<int:pk>/withdraw/", views.share_withdraw, name="share_withdraw"),
 ]

@@ -1,7 +1,7 @@
 """The lock files install exactly what pyproject.toml allows, each pin with its hashes.
 
-`make setup` installs requirements/bootstrap.txt and requirements/dev.txt with --require-hashes;
-production installs requirements/base.txt. Editing a range in pyproject.toml without running
+`make setup` installs requirements-bootstrap.txt and requirements-dev.txt with --require-hashes;
+production installs requirements.txt. Editing a range in pyproject.toml without running
 `make lock` would leave the lock describing another project: these tests say so at once,
 without the network.
 """
@@ -23,7 +23,7 @@ PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)")
 def pins(lock: str) -> dict[str, str]:
     """Package name to pinned version, for every pin in a lock file."""
     found: dict[str, str] = {}
-    for line in (ROOT / "requirements" / lock).read_text().splitlines():
+    for line in (ROOT / lock).read_text().splitlines():
         match = PIN.match(line)
         if match:
             found[canonicalize_name(match[1])] = match[2]
@@ -50,17 +50,17 @@ def unmet(requirements: list[Requirement], locked: dict[str, str]) -> list[str]:
 
 def test_every_runtime_dependency_is_locked_within_its_range_for_production_and_tests() -> None:
     runtime, _development = declared()
-    assert unmet(runtime, pins("base.txt")) == [], "run `make lock`"
-    assert unmet(runtime, pins("dev.txt")) == [], "run `make lock`"
+    assert unmet(runtime, pins("requirements.txt")) == [], "run `make lock`"
+    assert unmet(runtime, pins("requirements-dev.txt")) == [], "run `make lock`"
 
 
 def test_every_development_tool_is_locked_within_its_range() -> None:
     _runtime, development = declared()
-    assert unmet(development, pins("dev.txt")) == [], "run `make lock`"
+    assert unmet(development, pins("requirements-dev.txt")) == [], "run `make lock`"
 
 
 def test_tests_run_on_exactly_the_versions_production_installs() -> None:
-    production, development = pins("base.txt"), pins("dev.txt")
+    production, development = pins("requirements.txt"), pins("requirements-dev.txt")
     differing = {
         name: (version, development.get(name))
         for name, version in production.items()
@@ -70,14 +70,14 @@ def test_tests_run_on_exactly_the_versions_production_installs() -> None:
 
 
 def test_the_virtual_environment_is_built_with_a_locked_current_pip_and_setuptools() -> None:
-    bootstrap = pins("bootstrap.txt")
+    bootstrap = pins("requirements-bootstrap.txt")
     assert int(bootstrap["pip"].split(".")[0]) >= 24
     assert int(bootstrap["setuptools"].split(".")[0]) >= 70
 
 
 def test_every_pin_carries_hashes_so_pip_can_require_them() -> None:
-    for lock in ("bootstrap.txt", "base.txt", "dev.txt"):
-        text = (ROOT / "requirements" / lock).read_text()
+    for lock in ("requirements-bootstrap.txt", "requirements.txt", "requirements-dev.txt"):
+        text = (ROOT / lock).read_text()
         blocks = re.split(r"\n(?=[A-Za-z0-9])", text)
         pinned = [block for block in blocks if PIN.match(block)]
         assert pinned, lock

@@ -304,8 +304,8 @@ class TestCommands:
     def test_load_framework_belongs_to_the_framework_app(self) -> None:
         assert get_commands()["load_framework"] == "framework"
 
-    def test_seed_demo_belongs_to_the_accounts_app(self) -> None:
-        assert get_commands()["seed_demo"] == "accounts"
+    def test_seed_demo_belongs_to_the_demo_app(self) -> None:
+        assert get_commands()["seed_demo"] == "demo"
 
 
 class TestDocumentation:

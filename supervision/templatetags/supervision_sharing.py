@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from reflections.models import Reflection
+from reflections.reading import heading_title, shared_heading
 
 register = template.Library()
 
@@ -18,10 +17,10 @@ def reflection_title(reflection: Reflection) -> str:
     The person label is a pseudonym the worker chose ("J"), shown to those who may read the
     reflection; e-mails never use this title.
     """
-    day = date_format(reflection.session_date, "j F Y")
-    if reflection.person_label:
-        return _("Session with %(label)s on %(date)s") % {
-            "label": reflection.person_label,
-            "date": day,
-        }
-    return _("Session on %(date)s") % {"date": day}
+    return heading_title(reflection.session_date, reflection.person_label)
+
+
+@register.simple_tag
+def shared_title(reflection: Reflection) -> str:
+    """The title a supervisor sees: as last submitted while the author is amending it."""
+    return heading_title(*shared_heading(reflection))

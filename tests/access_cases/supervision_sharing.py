@@ -172,6 +172,19 @@ CASES = [
     ),
     Case("supervision:share_create", answers=POST_ONLY, note="sharing needs a POST"),
     Case(
+        "supervision:reflection_panel",
+        kwargs=_pk("sharing_shared"),
+        answers={ANONYMOUS: LOGIN, PEER_WORKER: OK},
+        note="the author's sharing and feedback panel for their reflection page",
+    ),
+    Case(
+        "supervision:reflection_panel",
+        method="post",
+        kwargs=_pk("sharing_shared"),
+        answers=POST_ONLY,
+        note="a panel to read",
+    ),
+    Case(
         "supervision:reflection_share",
         method="post",
         kwargs=_pk("sharing_unshared"),

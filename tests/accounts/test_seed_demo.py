@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 
 from accounts import access
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership, Organisation, SupervisionLink, User
+from demo.people import DEMO_PASSWORD
 from framework.services import framework_data_read, framework_load
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

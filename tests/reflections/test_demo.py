@@ -12,14 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership, User
-from framework.models import Context, Mechanism, OutcomeDomain
-from reflections import privacy
-from reflections.demo import (
+from demo.reflections import (
     DEMO_WORKER_SESSIONS,
     demo_texts,
     generate_reflections,
     seed_reflections,
 )
+from framework.models import Context, Mechanism, OutcomeDomain
+from reflections import privacy
 from reflections.models import Chain, ContextRating, OutcomeObservation, Reflection
 from tests.base import make_member, make_personas, make_user
 from tests.reflections.practice_helpers import load_framework

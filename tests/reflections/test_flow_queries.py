@@ -73,10 +73,10 @@ class QueryCountTests(TestCase):
         self.assert_queries(EVERY_PAGE + 1, "reflections:step", step="next-steps")
 
     def test_the_check_page(self) -> None:
-        """+6: ratings (with contexts), their factors, chains (with context, mechanism and
-        domain), observations (with domains), actions and the list of earlier versions."""
-        self.assert_queries(EVERY_PAGE + 6, "reflections:check")
+        """+5: ratings (with contexts), their factors, chains (with context, mechanism and
+        domain), observations (with domains) and actions (reflections.reading, no history)."""
+        self.assert_queries(EVERY_PAGE + 5, "reflections:check")
 
     def test_the_reflection_page(self) -> None:
-        """+6, as the check page: the same rows, read once each."""
+        """+6: the check page's rows through the same reader, and the earlier versions."""
         self.assert_queries(EVERY_PAGE + 6, "reflections:detail")

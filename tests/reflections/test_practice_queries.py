@@ -8,7 +8,7 @@ import time_machine
 from django.test import TestCase
 from django.urls import reverse
 
-from reflections.demo import generate_reflections
+from demo.reflections import generate_reflections
 from tests.base import make_personas
 from tests.reflections.practice_helpers import load_framework
 

@@ -118,13 +118,14 @@ class DashboardSelectorTests(DashboardTestCase):
         assert self.summary_for(self.p.bob).glance is None
 
     def test_runs_the_same_queries_for_2_and_20_shares_over_more_supervisees(self) -> None:
-        """Eleven queries whatever the number of supervisees and shares: links, last
-        supervision dates, shares with their reflections, open reflection actions, open record
-        actions; then, for the glances, the current framework version, its contexts, mechanisms
+        """Twelve queries whatever the number of supervisees and shares: links, last
+        supervision dates, shares with their reflections, open reflection actions as shared
+        (two: those of reflections not being amended, and the amended ones' stored content),
+        open record actions; then, for the glances, the current framework version, its contexts, mechanisms
         and domains, and the chains and presence ratings grouped by author."""
         for _index in range(2):
             self.share(self.full_reflection())
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             small = selectors.supervisor_dashboard(supervisor=self.p.sam)
         for index in range(4):
             link = self.supervisee(f"worker{index}")
@@ -132,7 +133,7 @@ class DashboardSelectorTests(DashboardTestCase):
                 self.share(self.full_reflection(author=link.worker), link=link)
         for _index in range(2):
             self.share(self.full_reflection())
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             large = selectors.supervisor_dashboard(supervisor=self.p.sam)
         assert len(small) == 2
         assert len(large) == 6
@@ -175,19 +176,19 @@ class DashboardPageTests(DashboardTestCase):
         assert self.p.client_for(self.p.sam).post(self.url).status_code == 405
 
     def test_the_page_runs_the_same_queries_for_2_and_20_shares(self) -> None:
-        """Sixteen queries whatever the number of supervisees and shares: session, user, the
-        header's roles, the supervisor check, the eleven of the dashboard selector, and the
+        """Seventeen queries whatever the number of supervisees and shares: session, user, the
+        header's roles, the supervisor check, the twelve of the dashboard selector, and the
         header's memberships; nothing per supervisee or share while rendering."""
         client = self.p.client_for(self.p.sam)
         for _index in range(2):
             self.share(self.full_reflection())
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(17):
             assert client.get(self.url).status_code == 200
         for index in range(3):
             link = self.supervisee(f"worker{index}")
             for _share in range(6):
                 self.share(self.full_reflection(author=link.worker), link=link)
-        with self.assertNumQueries(16):
+        with self.assertNumQueries(17):
             assert client.get(self.url).status_code == 200
 
 
@@ -228,12 +229,13 @@ class SuperviseePageTests(DashboardTestCase):
         assert self.p.client_for(self.p.sam).post(self.url(self.p.alice)).status_code == 405
 
     def test_the_page_runs_the_same_queries_for_2_and_20_shares(self) -> None:
-        """Fifteen queries whatever the number of shares: session, user, the header's roles,
-        access to the supervisee, last supervision, shares, open actions, record actions, the
+        """Sixteen queries whatever the number of shares: session, user, the header's roles,
+        access to the supervisee, last supervision, shares, open actions as shared (two),
+        record actions, the
         six of the glance, and the header's memberships."""
         client = self.p.client_for(self.p.sam)
         for count in (2, 18):
             for _index in range(count):
                 self.share(self.full_reflection())
-            with self.assertNumQueries(15):
+            with self.assertNumQueries(16):
                 assert client.get(self.url(self.p.alice)).status_code == 200

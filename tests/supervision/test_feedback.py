@@ -41,10 +41,11 @@ class CommentCreateTests(SharingTestCase):
         assert comment.parent is None
         assert [message.to for message in mail.outbox] == [["alice@example.org"]]
 
-    def test_the_author_replies_and_returns_to_their_own_page(self) -> None:
+    def test_the_author_replies_and_returns_to_their_own_thread(self) -> None:
         top = self.comment(self.reflection_, self.p.sam, "A question")
         response = self.post(self.p.alice, {"body": "An answer", "parent": top.pk})
-        assert response["Location"] == (self.reflection_.get_absolute_url() + "#comments")
+        panel = reverse("supervision:reflection_panel", kwargs={"pk": self.reflection_.pk})
+        assert response["Location"] == f"{panel}#comments"
         reply = Comment.objects.get(author=self.p.alice)
         assert reply.parent == top
         assert [message.to for message in mail.outbox] == [["sam@example.org"]]

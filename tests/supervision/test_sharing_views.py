@@ -340,11 +340,11 @@ class SupervisorReadingTests(SharingTestCase):
         self.share(reflection)
         assert self.p.client_for(self.p.sam).post(self.url(reflection)).status_code == 405
 
-    def test_the_page_runs_sixteen_queries_with_2_or_20_comments(self) -> None:
-        """Sixteen queries whatever the number of comments: session, user and the header's
+    def test_the_page_runs_fifteen_queries_with_2_or_20_comments(self) -> None:
+        """Fifteen queries whatever the number of comments: session, user and the header's
         roles; access to the reflection and to the share; the audit insert; the thread's
         comments, their replies and whether the viewer may comment; the reflection's parts
-        (itself, ratings, their factors, chains, observations, actions); the header's
+        as shared (ratings, their factors, chains, observations, actions); the header's
         memberships."""
         reflection = self.full_reflection()
         self.share(reflection)
@@ -353,7 +353,7 @@ class SupervisorReadingTests(SharingTestCase):
             for index in range(count):
                 top = self.comment(reflection, self.p.sam, f"Comment {index}")
                 self.comment(reflection, self.p.alice, f"Reply {index}", parent=top)
-            with self.assertNumQueries(16):
+            with self.assertNumQueries(15):
                 assert client.get(self.url(reflection)).status_code == 200
 
 
@@ -373,3 +373,54 @@ class SupervisorReadingWhileAmendingTests(SharingTestCase):
         assert SECRET_TEXTS["what_happened"] in html
         assert "An unfinished change" not in html
         assert "is amending this reflection" in html
+
+
+class ReflectionPanelTests(SharingTestCase):
+    """Sharing and feedback on the author's reflection page come from supervision as a panel."""
+
+    def panel_url(self, reflection: Reflection) -> str:
+        return reverse("supervision:reflection_panel", kwargs={"pk": reflection.pk})
+
+    def test_the_reflection_page_loads_the_panel_with_htmx_and_links_to_it_without(self) -> None:
+        reflection = self.reflection()
+        html = (
+            self.p.client_for(self.p.alice)
+            .get(reverse("reflections:detail", kwargs={"pk": reflection.pk}))
+            .content.decode()
+        )
+        url = self.panel_url(reflection)
+        assert f'data-hx-get="{url}" data-hx-trigger="load"' in html
+        assert f'<a href="{url}">Bring to supervision, and feedback</a>' in html
+
+    def test_without_javascript_the_panel_is_a_page_whose_forms_return_to_it(self) -> None:
+        reflection = self.reflection()
+        self.share(reflection)
+        self.comment(reflection, self.p.sam, "What helped?")
+        response = self.p.client_for(self.p.alice).get(self.panel_url(reflection))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "<h1>Bring to supervision: Session on" in html
+        assert "Shared with Sam on" in html
+        assert "What helped?" in html
+        assert f'name="next" value="{self.panel_url(reflection)}"' in html
+
+    def test_with_htmx_the_panel_is_the_partial_alone_returning_to_the_reflection_page(
+        self,
+    ) -> None:
+        reflection = self.reflection()
+        page = reflection.get_absolute_url()
+        response = self.p.client_for(self.p.alice).get(
+            self.panel_url(reflection),
+            headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"},
+        )
+        html = response.content.decode()
+        assert f'<div class="reflection-panel" id="reflection-panel-{reflection.pk}">' in html
+        assert "<html" not in html
+        assert f'name="next" value="{page}"' in html
+        assert response["Vary"].count("HX-Request") == 1
+
+    def test_nobody_but_the_author_gets_the_panel(self) -> None:
+        reflection = self.reflection()
+        self.share(reflection)
+        for person in (self.p.sam, self.p.bob, self.p.tara, self.p.omar):
+            assert self.p.client_for(person).get(self.panel_url(reflection)).status_code == 404

@@ -18,7 +18,7 @@ from supervision import record_services, services
 from supervision.models import Comment, Share, SupervisionRecord
 
 if TYPE_CHECKING:
-    from accounts.demo import DemoWorld
+    from demo.people import DemoWorld
 
 SUPERVISOR_COMMENT = (
     "Thank you for bringing this. I noticed how you waited before sharing your own story. "

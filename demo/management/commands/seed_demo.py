@@ -1,13 +1,15 @@
 """Create demo data so every page of a development site shows something.
 
-Seeding runs in steps. `accounts.demo.seed_people` comes first and returns a `DemoWorld` (the
+Seeding runs in steps. `demo.people.seed_people` comes first and returns a `DemoWorld` (the
 demo organisations, people and links); then each function in SEED_STEPS runs with that world
 and returns a line for the report. A step for an app whose demo module does not exist yet is
 skipped. Every step must be idempotent: running the command twice must leave the database as
 after once (tests/accounts/test_seed_demo.py checks the whole database).
 
-To add an app's demo data, write `<app>/demo.py` with `def seed_<app>(world: DemoWorld) -> str`
-and add `optional_step("<app>.demo", "seed_<app>")` to SEED_STEPS, or an adapter like
+The demo lives in an app of its own (`demo/`) because it uses every other app, and no other
+app may import it (tests/test_import_seam.py). To add an app's demo data, write
+`def seed_<app>(world: DemoWorld) -> str` in `demo/<app>.py` (or `<app>/demo.py`) and add
+`optional_step("<module>", "seed_<app>")` to SEED_STEPS, or an adapter like
 `reflections_step` when the function takes other arguments.
 """
 
@@ -23,8 +25,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import DEMO_ORGANISATIONS, DEMO_PASSWORD, DemoWorld, seed_people
 from accounts.models import Membership, User
+from demo.people import DEMO_ORGANISATIONS, DEMO_PASSWORD, DemoWorld, seed_people
 from framework.selectors import current_version
 
 Step = Callable[[DemoWorld], str]
@@ -51,11 +53,9 @@ def optional_step(module_name: str, function_name: str) -> Step:
 
 def reflections_step(world: DemoWorld) -> str:
     """Six months of fictional reflections for the demo workers (needs the framework loaded)."""
-    if not _module_exists("reflections.demo"):
-        return "reflections.demo: not there yet, skipped."
     if current_version() is None:
         return "Demo reflections skipped: run `manage.py load_framework` first, then again."
-    from reflections.demo import seed_reflections
+    from demo.reflections import seed_reflections
 
     count = seed_reflections(
         demo_worker=world.users["demo-worker"],
@@ -68,7 +68,7 @@ def reflections_step(world: DemoWorld) -> str:
 
 SEED_STEPS: list[Step] = [
     reflections_step,
-    optional_step("supervision.demo", "seed_supervision"),
+    optional_step("demo.supervision", "seed_supervision"),
 ]
 
 
