@@ -91,6 +91,13 @@ class Export(models.Model):
         )
 
     @property
+    def status_label(self) -> str:
+        """The status as shown: a ready export past its expiry reads as expired."""
+        if self.status == self.Status.READY and not self.is_downloadable:
+            return str(self.Status.EXPIRED.label)
+        return str(self.get_status_display())
+
+    @property
     def percent(self) -> int:
         if self.status in {self.Status.READY, self.Status.DOWNLOADED}:
             return 100

@@ -126,6 +126,7 @@ class ExportTests(DataRightsTestCase):
             reverse("datarights:export_download", args=[item.pk]), follow=True
         )
         assert "already been downloaded or has expired" in response.content.decode()
+        assert "<strong>Expired</strong>" in response.content.decode()
         assert not AuditEvent.objects.filter(
             action=AuditEvent.Action.DATA_EXPORT_DOWNLOADED
         ).exists()
