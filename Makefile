@@ -41,7 +41,8 @@ define pytest_run
 	fi
 endef
 
-.PHONY: run prepare setup test lint types unit browser-test check-deploy clean lock upgrade
+.PHONY: run prepare setup test lint types unit browser-test check-deploy clean lock upgrade \
+	fuzz concurrency
 
 LOCKS := requirements-bootstrap.txt requirements.txt requirements-dev.txt
 
@@ -119,7 +120,21 @@ types: setup
 # DJANGO_ALLOW_ASYNC_UNSAFE, which would leak into tests that start production-mode processes.
 unit: setup
 	@bash .ci/ensure-java
-	@$(call pytest_run,,-m "not browser" --ignore=tests/browser,unit)
+	@$(call pytest_run,,-m "not browser and not fuzz" --ignore=tests/browser,unit)
+
+# The fuzz suite (tests/fuzz, Hypothesis): every URL, every persona, generated values.
+# FUZZ_EXAMPLES sets the examples per URL and persona (bounded default: about two minutes).
+fuzz: setup
+	@$(call pytest_run,,-m fuzz tests/fuzz,fuzz)
+
+# gunicorn on a fresh SQLite file and, with DATABASE_URL=postgres://..., on PostgreSQL:
+# parallel autosave, amend/discard, share/withdraw and signing; zero 5xx, nothing lost.
+concurrency: setup
+	$(BIN)/python bench/concurrency.py --database sqlite --seconds $${CONCURRENCY_SECONDS:-30}
+	@if [ -n "$${DATABASE_URL:-}" ]; then \
+		$(BIN)/python bench/concurrency.py --database "$${DATABASE_URL}_concurrency" \
+			--seconds $${CONCURRENCY_SECONDS:-30}; \
+	fi
 
 # Chromium comes from Debian (`playwright install` cannot download a browser here).
 # SKIP_BROWSER_TESTS=1 skips these tests on purpose, and says so loudly.

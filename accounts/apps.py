@@ -7,7 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and organisations")
 
     def ready(self) -> None:
-        # Registers the project's deploy checks with Django's check framework.
+        # Registers the project's deploy checks with Django's check framework, and the
+        # bounded `<id:...>` URL converter before any URL module is read.
         import appear_site.checks  # noqa: F401
         from accounts import signals
 

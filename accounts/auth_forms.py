@@ -18,6 +18,7 @@ from allauth.account.adapter import get_adapter
 from allauth.core.internal import ratelimit
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -26,7 +27,7 @@ from django.utils.translation import ngettext
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
-from accounts.signals import organisation_for, user_for_login
+from accounts.signals import MAX_LOGIN_LENGTH, organisation_for, user_for_login
 
 _PASSWORD_MISMATCH_CODES = {"username_password_mismatch", "email_password_mismatch"}
 
@@ -69,6 +70,11 @@ class LoginForm(allauth_forms.LoginForm):
         login.label = _("User name or e-mail address")
         login.widget.attrs.pop("placeholder", None)
         login.widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
+        # No user name or address is longer; checking first keeps a 100,000-character value
+        # away from the case-insensitive lookups, which SQLite refuses as "too complex".
+        login.max_length = MAX_LOGIN_LENGTH
+        login.validators.append(MaxLengthValidator(MAX_LOGIN_LENGTH))
+        login.widget.attrs["maxlength"] = str(MAX_LOGIN_LENGTH)
         password = self.fields["password"]
         password.widget.attrs.pop("placeholder", None)
         # The page links to password reset beside the button; a second link here is noise.

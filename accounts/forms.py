@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
+from accounts.bounds import BoundedModelChoiceField
 from accounts.models import AuditEvent, Membership, Organisation, User
 
 ROLE_HELP = _(
@@ -112,12 +113,12 @@ class InvitationAcceptForm(forms.Form):
 
 
 class SupervisionLinkForm(forms.Form):
-    supervisor = forms.ModelChoiceField(
+    supervisor = BoundedModelChoiceField(
         label=_("Supervisor"),
         queryset=User.objects.none(),
         empty_label=_("Choose a supervisor"),
     )
-    worker = forms.ModelChoiceField(
+    worker = BoundedModelChoiceField(
         label=_("Peer worker"),
         queryset=User.objects.none(),
         empty_label=_("Choose a peer worker"),
@@ -165,7 +166,7 @@ class AuditFilterForm(forms.Form):
         required=False,
         choices=[("", _("Everything")), *AuditEvent.Action.choices],
     )
-    person = forms.ModelChoiceField(
+    person = BoundedModelChoiceField(
         label=_("Person"),
         required=False,
         queryset=User.objects.none(),

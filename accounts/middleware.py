@@ -179,8 +179,8 @@ TWO_FACTOR_ENROLMENT_URL_NAMES = frozenset(
 class TwoFactorEnrolmentMiddleware:
     """Send a supervisor or organisation admin to enrol when their organisation requires it.
 
-    Applies to people with an active supervisor or organisation admin membership of an
-    organisation with `requires_two_factor`, who have no authenticator app yet. Every page
+    Applies to site staff, and to people with an active supervisor or organisation admin
+    membership of an organisation with `requires_two_factor`, who have no authenticator app yet. Every page
     except enrolment, re-authentication, sign-out, the keep-alive and static files redirects
     to the enrolment page. Costs one query per signed-in request.
     """
@@ -200,6 +200,11 @@ class TwoFactorEnrolmentMiddleware:
                 messages.warning(
                     request,
                     _(
+                        "Site staff use two-factor sign-in, because the site admin can change "
+                        "anyone's access. Set up an authenticator app to carry on."
+                    )
+                    if user.is_staff
+                    else _(
                         "Your organisation asks supervisors and organisation admins to use "
                         "two-factor sign-in. Set up an authenticator app to carry on."
                     ),

@@ -300,6 +300,8 @@ class AuditEvent(models.Model):
         ERASURE_REQUESTED = "erasure_requested", _("Asked for an account to be erased")
         ACCOUNT_ERASED = "account_erased", _("Erased an account")
         RETENTION_APPLIED = "retention_applied", _("Deleted material past its retention period")
+        ADMIN_CHANGED = "admin_changed", _("Changed something in the site admin")
+        ADMIN_VIEWED = "admin_viewed", _("Opened material in the site admin")
 
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     action = models.CharField(_("what"), max_length=40, choices=Action.choices)

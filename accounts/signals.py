@@ -27,10 +27,14 @@ from accounts.models import AuditEvent, Organisation, User
 TWO_FACTOR_METHOD_ATTR = "_appear_two_factor_method"
 
 
+# The longest sign-in identifier: an e-mail address (RFC 5321); user names are shorter.
+MAX_LOGIN_LENGTH = 254
+
+
 def user_for_login(login: str) -> User | None:
     """Return the one account a typed user name or e-mail address names, or None."""
     login = login.strip()
-    if not login:
+    if not login or len(login) > MAX_LOGIN_LENGTH:
         return None
     matches = list(User.objects.filter(Q(username__iexact=login) | Q(email__iexact=login))[:2])
     return matches[0] if len(matches) == 1 else None

@@ -12,31 +12,31 @@ app_name = "accounts"
 
 urlpatterns = [
     path("organisation/<slug:slug>/members/", views.members, name="members"),
-    path("organisation/<slug:slug>/members/<int:pk>/", views.member, name="member"),
+    path("organisation/<slug:slug>/members/<id:pk>/", views.member, name="member"),
     path(
-        "organisation/<slug:slug>/members/<int:pk>/roles/",
+        "organisation/<slug:slug>/members/<id:pk>/roles/",
         views.member_roles,
         name="member_roles",
     ),
     path(
-        "organisation/<slug:slug>/members/<int:pk>/deactivate/",
+        "organisation/<slug:slug>/members/<id:pk>/deactivate/",
         views.member_deactivate,
         name="member_deactivate",
     ),
     path(
-        "organisation/<slug:slug>/members/<int:pk>/reactivate/",
+        "organisation/<slug:slug>/members/<id:pk>/reactivate/",
         views.member_reactivate,
         name="member_reactivate",
     ),
     path("organisation/<slug:slug>/invitations/", views.invitations, name="invitations"),
     path(
-        "organisation/<slug:slug>/invitations/<int:pk>/revoke/",
+        "organisation/<slug:slug>/invitations/<id:pk>/revoke/",
         views.invitation_revoke,
         name="invitation_revoke",
     ),
     path("organisation/<slug:slug>/supervision/", views.supervision, name="supervision"),
     path(
-        "organisation/<slug:slug>/supervision/<int:pk>/end/",
+        "organisation/<slug:slug>/supervision/<id:pk>/end/",
         views.supervision_end,
         name="supervision_end",
     ),

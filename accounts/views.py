@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -155,7 +156,8 @@ def invitations(request: AuthedRequest, slug: str) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 roles=form.cleaned_data["roles"],
                 by=request.user,
-                site_root=request.build_absolute_uri("/"),
+                # The configured address, never the Host header the request came with.
+                site_root=settings.SITE_URL.rstrip("/") + "/",
                 request=request,
             )
         except ValidationError as error:

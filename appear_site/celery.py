@@ -24,4 +24,9 @@ app.conf.beat_schedule = {
         "task": "datarights.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The workshops app's own deletion of participants (WORKSHOP_PARTICIPANT_RETENTION_DAYS).
+    "purge-workshop-participants-daily": {
+        "task": "datarights.tasks.purge_workshop_participants",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }

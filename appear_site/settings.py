@@ -76,10 +76,12 @@ INSTALLED_APPS = [
     "framework",
     "reflections",
     "supervision",
+    "workshops",
     "datarights",
     # The demo people and their fictional material (seed_demo); it may import every app.
     "demo",
-    "django.contrib.admin",
+    # The admin, with every change and every opening of material audited (accounts.admin_site).
+    "accounts.admin_apps.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -103,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "appear_site.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -144,8 +147,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several gunicorn workers or a test live server share the file: wait rather than fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several gunicorn workers or a test live server share the file. A transaction that starts
+    # as a reader and then writes cannot wait for the write lock (SQLite answers "database is
+    # locked" at once, whatever the timeout), so every transaction takes the write lock when it
+    # begins (IMMEDIATE) and waits up to `timeout` seconds for it. WAL lets readers go on while
+    # one writer writes, so pages do not queue behind autosaves.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -264,6 +273,10 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "APPEAR Reflect <no-reply@localhost>")
 
+# Reflection content (comment bodies, what a supervision record says, person labels) is left
+# out of the Django admin unless this is on; every admin view of such material is audited.
+ADMIN_SHOWS_CONTENT = env_bool("ADMIN_SHOWS_CONTENT", False)
+
 # Idle sessions end after this many seconds; the browser warns two minutes before.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 
@@ -312,6 +325,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the site append to X-Forwarded-For. 0 believes no header: every
+# request is from REMOTE_ADDR. Sign-in throttling and the audit trail both read the client's
+# address through accounts.audit.client_ip. allauth's own ALLAUTH_TRUSTED_PROXY_COUNT stays
+# unset: the account adapter hands allauth that address, and allauth's reader raises an error
+# (a 500) on a request with fewer X-Forwarded-For entries than proxies.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
@@ -349,3 +370,12 @@ LOGGING = {
 
 # The APPEAR data file the `load_framework` command reads by default.
 FRAMEWORK_DATA_FILE = BASE_DIR / "framework" / "data" / "appear_framework.yaml"
+
+# Workshops (workshops/): the vignette library, and the limits of a workshop room.
+VIGNETTE_DATA_FILE = BASE_DIR / "workshops" / "data" / "vignettes.yaml"
+# The most participants (people or tables) one workshop takes.
+WORKSHOP_MAX_PARTICIPANTS = env_int("WORKSHOP_MAX_PARTICIPANTS", 60)
+# Days after closing a workshop before `purge_workshop_participants` deletes its participants.
+WORKSHOP_PARTICIPANT_RETENTION_DAYS = env_int("WORKSHOP_PARTICIPANT_RETENTION_DAYS", 30)
+# Hours a join code works after the workshop is opened, unless it is closed sooner.
+WORKSHOP_CODE_HOURS = env_int("WORKSHOP_CODE_HOURS", 12)

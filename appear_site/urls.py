@@ -17,6 +17,8 @@ urlpatterns = [
     path("framework/", include("framework.urls")),
     path("reflections/", include("reflections.urls")),
     path("supervision/", include("supervision.urls")),
+    path("workshops/", include("workshops.urls")),
+    path("join/", include("workshops.urls_join")),
     path("accounts/", include("accounts.urls")),
     path("my-data/", include("datarights.urls")),
     path("accounts/", include("allauth.urls")),

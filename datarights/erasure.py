@@ -7,7 +7,9 @@ event they did or that is about them (which includes every view of their materia
 
 Kept (docs/erasure.md): supervision records the other person has signed, for the
 organisation's retention period, with the erased person replaced by a "former member" account
-that cannot sign in and their names replaced by "former member" in the record's text; and one
+that cannot sign in and their names replaced by "former member" in the record's text; rows of
+any app that protect their person from deletion (a workshop's trainer) pointed at that same
+account; and one
 audit event saying that an account was erased, by whom, and nothing about what.
 """
 
@@ -17,10 +19,11 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -98,10 +101,24 @@ def _former_member() -> User:
     return user
 
 
-def _keep_records(records: list[SupervisionRecord], user: User, names: list[str]) -> None:
+class StandIn:
+    """The "former member" account, made the first time something must keep pointing at one."""
+
+    def __init__(self) -> None:
+        self._user: User | None = None
+
+    def get(self) -> User:
+        if self._user is None:
+            self._user = _former_member()
+        return self._user
+
+
+def _keep_records(
+    records: list[SupervisionRecord], user: User, names: list[str], stand_ins: StandIn
+) -> None:
     if not records:
         return
-    stand_in = _former_member()
+    stand_in = stand_ins.get()
     now = timezone.now()
     for record in records:
         side = "worker" if record.worker_id == user.pk else "supervisor"
@@ -125,6 +142,22 @@ def _keep_records(records: list[SupervisionRecord], user: User, names: list[str]
             )
         for check in SupervisionCheck.objects.filter(record=record):
             SupervisionCheck.objects.filter(pk=check.pk).update(note=_scrub(check.note, names))
+
+
+def _repoint_protected(user: User, stand_ins: StandIn) -> None:
+    """Rows of any app that protect their person from deletion (a workshop's trainer, and any
+    model added later) point at the "former member" account instead; found by walking every
+    model, so a new app is covered without a change here."""
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if (
+                field.is_relation
+                and field.related_model is User
+                and getattr(field.remote_field, "on_delete", None) is models.PROTECT
+            ):
+                rows = model._default_manager.filter(**{field.attname: user.pk})
+                if rows.exists():
+                    rows.update(**{field.attname: stand_ins.get().pk})
 
 
 def _delete_records(records: list[SupervisionRecord]) -> None:
@@ -188,7 +221,8 @@ def account_erase(*, user_id: int) -> bool:
     membership_ids = list(Membership.objects.filter(user=user).values_list("pk", flat=True))
 
     kept, deleted = _records(user)
-    _keep_records(kept, user, names)
+    stand_ins = StandIn()
+    _keep_records(kept, user, names, stand_ins)
     _delete_records(deleted)
     # Replies others wrote to this person's comments stay, as top-level comments.
     Comment.objects.filter(parent__author=user).exclude(author=user).update(parent=None)
@@ -203,6 +237,7 @@ def account_erase(*, user_id: int) -> bool:
     ).delete()
     _delete_audit(user, names, membership_ids)
     _delete_sessions(user)
+    _repoint_protected(user, stand_ins)
     user.delete()
     audit_record(
         action=AuditEvent.Action.ACCOUNT_ERASED,

@@ -12,6 +12,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
+from django.utils import timezone
 
 from datarights import erasure, mail, retention, services
 from datarights.failures import (
@@ -21,6 +22,7 @@ from datarights.failures import (
     organisations_of_users,
 )
 from datarights.models import Export
+from workshops.services import participants_purge
 
 DELIVER_EMAIL = "datarights.tasks.deliver_email"
 
@@ -121,3 +123,21 @@ def apply_retention() -> dict[str, int]:
 @describes(APPLY_RETENTION)
 def _describe_retention(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, list[int]]:
     return "The daily retention run", []
+
+
+PURGE_WORKSHOP_PARTICIPANTS = "datarights.tasks.purge_workshop_participants"
+
+
+@shared_task(name=PURGE_WORKSHOP_PARTICIPANTS, base=RecordedTask)
+def purge_workshop_participants() -> int:
+    """The workshops app's own daily deletion of participants, on the same schedule.
+
+    The period is the workshops app's setting (WORKSHOP_PARTICIPANT_RETENTION_DAYS), not an
+    organisation's retention policy: participants are anonymous visitors, not members.
+    """
+    return participants_purge(now=timezone.now(), days=settings.WORKSHOP_PARTICIPANT_RETENTION_DAYS)
+
+
+@describes(PURGE_WORKSHOP_PARTICIPANTS)
+def _describe_purge(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, list[int]]:
+    return "The daily deletion of workshop participants", []

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.bounds import BoundedDateField, days_from_today
 from reflections.models import Reflection
 from reflections.practice import Entity, add_months, month_start
 from reflections.selectors import ListFilters
@@ -21,6 +22,8 @@ from reflections.selectors import ListFilters
 MAX_QUERY_LENGTH = 200
 # The longest custom period My practice draws month by month.
 MAX_PRACTICE_MONTHS = 120
+# Filters may look ahead (a period that ends next month), but not into another century.
+_FILTER_LATEST = days_from_today(366)
 
 
 class DateInput(forms.DateInput):
@@ -53,13 +56,16 @@ class ReflectionFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any time")), *((key, label) for key, (label, _m) in PERIODS.items())],
     )
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
+        latest=_FILTER_LATEST,
         label=_("From"),
         required=False,
         widget=DateInput(),
         help_text=_("Dates, if given, replace the choice above."),
     )
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_to = BoundedDateField(
+        latest=_FILTER_LATEST, label=_("To"), required=False, widget=DateInput()
+    )
     context = forms.ChoiceField(label=_("Context"), required=False)
     mechanism = forms.ChoiceField(label=_("Mechanism"), required=False)
     domain = forms.ChoiceField(label=_("Outcome domain"), required=False)
@@ -168,8 +174,11 @@ class PracticePeriodForm(forms.Form):
         choices=list(PERIODS.items()),
         help_text=_("Counted in whole months, this month included."),
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(
+    date_from = BoundedDateField(
+        latest=_FILTER_LATEST, label=_("From"), required=False, widget=DateInput()
+    )
+    date_to = BoundedDateField(
+        latest=_FILTER_LATEST,
         label=_("To"),
         required=False,
         widget=DateInput(),

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.bounds import BoundedDateField
 from framework.models import Context, Mechanism, OutcomeDomain
 from reflections import steps
 from reflections.flow_selectors import ChainChoices
@@ -124,10 +125,14 @@ def _raw_int(value: Any) -> int | None:
 
 
 class SessionForm(forms.Form):
-    session_date = forms.DateField(
+    session_date = BoundedDateField(
         label=_("Date of the session"),
         widget=DateInput(),
-        error_messages={"required": _("Enter the date of the session."), "invalid": INVALID_DATE},
+        error_messages={
+            "required": _("Enter the date of the session."),
+            "invalid": INVALID_DATE,
+            "too_late": _("The date cannot be in the future."),
+        },
     )
     duration_minutes = forms.IntegerField(
         label=_("Length in minutes (optional)"),

@@ -104,10 +104,16 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def month_starts(first: date, last: date) -> list[date]:
-    """The first day of every month from `first`'s month to `last`'s month, inclusive."""
+def month_starts(first: date, last: date, *, most: int | None = None) -> list[date]:
+    """The first day of every month from `first`'s month to `last`'s month, inclusive.
+
+    With `most`, only the latest `most` months: a page's size must not follow a stored date
+    however far back it lies.
+    """
     months: list[date] = []
     current = month_start(first)
+    if most is not None:
+        current = max(current, add_months(month_start(last), -(most - 1)))
     end = month_start(last)
     while current <= end:
         months.append(current)

@@ -25,7 +25,12 @@ from framework.diagrams import Series, render_diagram, render_matrix, render_mon
 from framework.figures import overview_diagram
 from framework.selectors import current_version
 from reflections import practice, selectors
-from reflections.filters import Period, PracticePeriodForm, ReflectionFilterForm
+from reflections.filters import (
+    MAX_PRACTICE_MONTHS,
+    Period,
+    PracticePeriodForm,
+    ReflectionFilterForm,
+)
 
 PAGE_SIZE = 20
 
@@ -163,7 +168,7 @@ def _report(
     )
 
     first = period.start or rows.first_month
-    months = practice.month_starts(first, period.end) if first else []
+    months = practice.month_starts(first, period.end, most=MAX_PRACTICE_MONTHS) if first else []
     counts = {row.month: row.reflections for row in rows.months}
     context_keys = [entity.key for entity in entities.contexts]
     presence = practice.monthly_presence(

@@ -535,7 +535,12 @@ def amend(request: AuthedRequest, pk: int) -> HttpResponse:
         reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.AMEND)
     except ReflectionStateError as error:
         return redirect(error.reflection.get_absolute_url())
-    services.reflection_amend(reflection=reflection, by=request.user)
+    try:
+        services.reflection_amend(reflection=reflection, by=request.user)
+    except (services.ConflictError, services.NotEditableError):
+        # Another tab reopened (or saved) it between reading and claiming the revision: the
+        # reflection's page says where it stands now. Seen under parallel use as a 500.
+        return redirect(reflection.get_absolute_url())
     messages.info(
         request,
         _("Reopened. Change what you need, then submit it again from the last step."),

@@ -96,6 +96,8 @@ class Brief:
     record_actions: list[RecordAction]
     more_record_actions: int
     generated_on: date
+    # Every reflection the brief draws on (map, coverage, key points): what its audit names.
+    reflection_ids: tuple[int, ...] = ()
 
     @property
     def practice_map(self) -> SafeString:
@@ -442,4 +444,5 @@ def build_brief(
         record_actions=record_actions[:ACTION_LIMIT],
         more_record_actions=max(len(record_actions) - ACTION_LIMIT, 0),
         generated_on=timezone.localdate(),
+        reflection_ids=tuple(pk for pk, _content in rows),
     )

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.bounds import BoundedModelMultipleChoiceField
 from accounts.models import User
 from reflections.models import Reflection
 from supervision.access import comment_in_thread
@@ -15,7 +16,7 @@ from supervision.models import Comment
 from supervision.services import COMMENT_MAX_LENGTH
 
 
-class SupervisorChoiceField(forms.ModelMultipleChoiceField):
+class SupervisorChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.get_display_name())
 
@@ -33,7 +34,7 @@ class ShareSelectionForm(forms.Form):
         ],
         initial=SELECTED,
     )
-    reflections = forms.ModelMultipleChoiceField(
+    reflections = BoundedModelMultipleChoiceField(
         label=_("Reflections to share"),
         queryset=Reflection.objects.none(),
         required=False,

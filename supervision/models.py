@@ -47,7 +47,9 @@ class Share(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reflection} shared with {self.supervisor}"
+        # Names the reflection by number: a person label is reflection content, and this text
+        # shows in the admin's titles and in logs.
+        return f"Reflection #{self.reflection_id} shared with {self.supervisor}"
 
     @property
     def is_open(self) -> bool:
@@ -72,7 +74,7 @@ class Comment(models.Model):
         indexes = [models.Index(fields=["reflection", "created_at"])]
 
     def __str__(self) -> str:
-        return f"Comment by {self.author} on {self.reflection}"
+        return f"Comment by {self.author} on reflection #{self.reflection_id}"
 
 
 class SupervisionRecord(models.Model):

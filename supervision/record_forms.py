@@ -19,6 +19,7 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.bounds import BoundedModelMultipleChoiceField
 from accounts.models import User
 from framework.models import Context
 from reflections.models import Reflection
@@ -57,7 +58,7 @@ class _QuietMixin:
         return not self.quiet and super().is_valid()  # type: ignore[misc]
 
 
-class ReflectionChoiceField(forms.ModelMultipleChoiceField):
+class ReflectionChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Reflection) -> str:
         if obj.person_label:
             return str(

@@ -29,7 +29,7 @@ from accounts.models import AuditEvent, Organisation, SupervisionLink, User
 from framework.selectors import current_version
 from reflections.access import Purpose, access_reflection
 from reflections.reading import Reader, ReflectionReading, read_reflection
-from supervision import pdf, record_selectors, record_services
+from supervision import pdf, record_selectors, record_services, services
 from supervision.access import access_shared_reflection
 from supervision.brief import Brief, build_brief, default_period
 from supervision.models import SupervisionRecord
@@ -379,6 +379,20 @@ def brief(request: AuthedRequest, user_id: int) -> HttpResponse:
         return render(request, "supervision/records/brief.html", context, status=400)
     start, end = form.period
     result = build_brief(audience=audience, start=start, end=end, version=version)
+    services.reflections_shown_record(
+        viewer=request.user,
+        shown=[
+            services.Shown(
+                worker=audience.worker,
+                organisation=audience.links[0].organisation,
+                reflection_ids=result.reflection_ids,
+            )
+        ]
+        if audience.links
+        else [],
+        page="brief",
+        request=request,
+    )
     context.update(_brief_context(result))
     context["pdf_url"] = (
         reverse("supervision:brief_pdf", kwargs={"user_id": audience.worker.pk})
@@ -472,7 +486,6 @@ def reflection_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
         target=reflection,
         kind="reflection",
     )
-    filename = pdf.safe_filename(
-        "reflection", reading.content["session_date"], reading.content["person_label"]
-    )
+    # No person label: a file name ends up in download lists, sync folders and e-mails.
+    filename = pdf.safe_filename("reflection", reading.content["session_date"])
     return pdf.pdf_response(pdf=document, filename=filename)

@@ -8,7 +8,8 @@ has committed (a rolled-back share must not announce itself).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -18,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_record
-from accounts.models import AuditEvent, SupervisionLink, User
+from accounts.audit import AuditEntry, audit_record, audit_record_many
+from accounts.models import AuditEvent, Organisation, SupervisionLink, User
 from reflections.models import Reflection
 from supervision import notifications
 from supervision.access import comment_audience, live_links, may_comment
@@ -233,4 +234,39 @@ def reflection_view_record(
         organisation=reflection.organisation,
         subject=reflection.author,
         target=reflection,
+    )
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One worker's reflections whose content a page showed to someone else."""
+
+    worker: User
+    organisation: Organisation
+    reflection_ids: Sequence[int]
+
+
+def reflections_shown_record(
+    *, viewer: User, shown: Sequence[Shown], page: str, request: HttpRequest | None = None
+) -> None:
+    """Audit that `viewer` saw content of these reflections on `page` (dashboard, brief, ...).
+
+    One event per worker per page view, naming the reflections shown, with the worker as
+    subject so they see it on their "who has looked at my material" page. Workers with nothing
+    shown, and the viewer's own reflections, write nothing. One INSERT whatever the number of
+    workers, so the page's query count stays fixed.
+    """
+    audit_record_many(
+        action=AuditEvent.Action.REFLECTION_VIEWED,
+        actor=viewer,
+        request=request,
+        entries=[
+            AuditEntry(
+                organisation=item.organisation,
+                subject=item.worker,
+                detail={"page": page, "reflections": sorted(item.reflection_ids)},
+            )
+            for item in shown
+            if item.reflection_ids and item.worker.pk != viewer.pk
+        ],
     )

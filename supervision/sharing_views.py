@@ -37,10 +37,19 @@ from supervision.models import Share
 
 
 def _next_url(request: AuthedRequest, default: str) -> str:
-    """The page a form came from (a same-site path only), else `default`."""
+    """The page a form came from (a same-site path only), else `default`.
+
+    Only an absolute path counts: `redirect()` treats a bare word such as "account_logout" as
+    a URL name to resolve, and a word that names nothing raised NoReverseMatch after the
+    form's write was already saved.
+    """
     candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        candidate.startswith("/")
+        and not candidate.startswith("//")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return default
@@ -231,6 +240,19 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     """The supervisor's current supervisees, what they shared and their open actions."""
     supervisor = access.access_supervisor(user=request.user)
     summaries = selectors.supervisor_dashboard(supervisor=supervisor)
+    services.reflections_shown_record(
+        viewer=request.user,
+        shown=[
+            services.Shown(
+                worker=summary.worker,
+                organisation=summary.link.organisation,
+                reflection_ids=[share.reflection_id for share in summary.open_shares],
+            )
+            for summary in summaries
+        ],
+        page="dashboard",
+        request=request,
+    )
     return render(request, "supervision/dashboard.html", {"summaries": summaries})
 
 
@@ -241,6 +263,18 @@ def worker(request: AuthedRequest, user_id: int) -> HttpResponse:
     """One supervisee: their open shares, open actions and practice at a glance."""
     link = access.access_supervisee(user=request.user, user_id=user_id)
     summary = selectors.supervisee_summary(link=link)
+    services.reflections_shown_record(
+        viewer=request.user,
+        shown=[
+            services.Shown(
+                worker=link.worker,
+                organisation=link.organisation,
+                reflection_ids=[share.reflection_id for share in summary.open_shares],
+            )
+        ],
+        page="supervisee",
+        request=request,
+    )
     return render(request, "supervision/sharing/worker.html", {"summary": summary})
 
 

@@ -7,15 +7,15 @@ from supervision import sharing_views as views
 urlpatterns: list[URLPattern] = [
     # The supervisor
     path("", views.dashboard, name="dashboard"),
-    path("workers/<int:user_id>/", views.worker, name="worker"),
-    path("reflections/<int:pk>/", views.reflection, name="reflection"),
-    path("reflections/<int:pk>/discussed/", views.discussed, name="discussed"),
+    path("workers/<id:user_id>/", views.worker, name="worker"),
+    path("reflections/<id:pk>/", views.reflection, name="reflection"),
+    path("reflections/<id:pk>/discussed/", views.discussed, name="discussed"),
     # Both: the feedback thread
-    path("reflections/<int:pk>/comments/", views.comment_create, name="comment_create"),
+    path("reflections/<id:pk>/comments/", views.comment_create, name="comment_create"),
     # The worker
     path("share/", views.share, name="share"),
     path("shares/", views.share_create, name="share_create"),
-    path("reflections/<int:pk>/share/", views.reflection_share, name="reflection_share"),
-    path("mine/<int:pk>/", views.reflection_panel, name="reflection_panel"),
-    path("shares/<int:pk>/withdraw/", views.share_withdraw, name="share_withdraw"),
+    path("reflections/<id:pk>/share/", views.reflection_share, name="reflection_share"),
+    path("mine/<id:pk>/", views.reflection_panel, name="reflection_panel"),
+    path("shares/<id:pk>/withdraw/", views.share_withdraw, name="share_withdraw"),
 ]

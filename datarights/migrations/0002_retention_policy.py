@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_data_rights_audit_actions'),
+        ('accounts', '0005_admin_audit_actions'),
         ('datarights', '0001_initial'),
     ]
 

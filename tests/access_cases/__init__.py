@@ -33,6 +33,8 @@ Personas (built once, in core.build_world): ANONYMOUS; PEER_WORKER (alice, super
 SUPERVISOR (sam); UNRELATED_SUPERVISOR (una, same organisation); TRAINER (tara); ORG_ADMIN
 (olive); OTHER_ORGANISATION (omar, peer worker at hillside); DEACTIVATED (dee, whose membership
 was deactivated but whose account is still on: the hardest case for the access layer); SITE_STAFF
-(stella, Django admin superuser with no organisation). The world also holds every object of
+(stella, Django admin superuser with no organisation); PARTICIPANT (no account, the signed
+cookie of a workshop participant; it gets the ANONYMOUS answer unless a case names it). The
+world also holds every object of
 tests.base.Personas (`world.p`) and a dictionary `world.objects` for what modules add.
 """

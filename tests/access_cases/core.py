@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from accounts.models import Membership, User
+from tests.accounts.auth_support import enrol_totp
 from tests.base import Personas, make_personas, make_user
 
 
@@ -24,6 +25,10 @@ class Persona(StrEnum):
     OTHER_ORGANISATION = "other_organisation"
     DEACTIVATED = "deactivated"
     SITE_STAFF = "site_staff"
+    # No account: a browser that joined a workshop and carries its participant cookie
+    # (tests/access_cases/workshops.py). Unless a case says otherwise, it gets what an
+    # anonymous visitor gets.
+    PARTICIPANT = "participant"
 
 
 class Answer(Enum):
@@ -49,7 +54,8 @@ ORG_ADMIN = Persona.ORG_ADMIN
 OTHER_ORGANISATION = Persona.OTHER_ORGANISATION
 DEACTIVATED = Persona.DEACTIVATED
 SITE_STAFF = Persona.SITE_STAFF
-SIGNED_IN = tuple(persona for persona in Persona if persona is not ANONYMOUS)
+PARTICIPANT = Persona.PARTICIPANT
+SIGNED_IN = tuple(persona for persona in Persona if persona not in (ANONYMOUS, PARTICIPANT))
 
 OK = Answer.OK
 NO_CONTENT = Answer.NO_CONTENT
@@ -71,6 +77,8 @@ class World:
     p: Personas
     stella: User
     objects: dict[str, Any] = field(default_factory=dict)
+    # Cookies a persona carries besides its session, e.g. the participant's signed cookie.
+    cookies: dict[Persona, dict[str, str]] = field(default_factory=dict)
 
     def user(self, persona: Persona) -> User | None:
         return {
@@ -83,6 +91,7 @@ class World:
             OTHER_ORGANISATION: self.p.omar,
             DEACTIVATED: self.p.dee,
             SITE_STAFF: self.stella,
+            PARTICIPANT: None,
         }[persona]
 
     def membership(self, username: str) -> Membership:
@@ -107,6 +116,8 @@ class Case:
     note: str = ""
 
     def answer_for(self, persona: Persona) -> Answer:
+        if persona is PARTICIPANT and persona not in self.answers:
+            return self.answers.get(ANONYMOUS, self.default)
         return self.answers.get(persona, self.default)
 
     @property
@@ -129,6 +140,8 @@ def everyone(answer: Answer, **answers: Answer) -> dict[Persona, Answer]:
     """All personas get `answer`, except those given by name (e.g. anonymous=LOGIN)."""
     table = dict.fromkeys(Persona, answer)
     table.update({Persona(name): value for name, value in answers.items()})
+    if PARTICIPANT.value not in answers:
+        table[PARTICIPANT] = table[ANONYMOUS]
     return table
 
 
@@ -157,6 +170,8 @@ def build_world() -> World:
     """Make the personas, then let every case module add its objects."""
     personas = make_personas()
     stella = make_user("stella", is_staff=True, is_superuser=True)
+    # Staff must have two-factor sign-in; without it every page sends them to enrol.
+    enrol_totp(stella)
     world = World(p=personas, stella=stella)
     for module in case_modules():
         extend = getattr(module, "extend_world", None)

@@ -69,9 +69,11 @@ def sign_out(page: Page) -> None:
 
 
 def test_an_admin_invites_a_worker_who_joins_signs_in_and_is_linked_to_a_supervisor(
-    page: Page, live_server: Any, console_problems: list[str]
+    page: Page, live_server: Any, console_problems: list[str], settings: Any
 ) -> None:
     base = live_server.url
+    # E-mailed links come from SITE_URL, which is this live server here.
+    settings.SITE_URL = base
     personas = make_personas()
 
     # The admin signs in and finds the organisation's pages from the dashboard.

@@ -24,6 +24,7 @@ from reflections.models import Reflection
 from supervision.models import Comment, RecordAction, SupervisionRecord
 from tests.base import PASSWORD, make_user
 from tests.datarights.support import ALICE_TEXT, DataRightsTestCase, submitted
+from workshops.models import Workshop
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 
@@ -255,3 +256,18 @@ class SupervisorErasureTests(DataRightsTestCase):
         assert not SupervisionRecord.objects.filter(pk=unsigned.pk).exists()
         assert Reflection.objects.filter(author=self.p.alice).count() == 2
         assert not Comment.objects.filter(body="What helped most?").exists()
+
+
+class TrainerErasureTests(DataRightsTestCase):
+    def test_a_workshop_the_person_ran_stays_with_former_member_as_its_trainer(self) -> None:
+        workshop = Workshop.objects.create(
+            organisation=self.p.riverside,
+            trainer=self.p.tara,
+            title="APPEAR for new starters",
+            date=self.record.held_on,
+        )
+        erasure.account_erase(user_id=self.p.tara.pk)
+        workshop.refresh_from_db()
+        assert workshop.trainer.get_display_name() == "former member"
+        assert rows_pointing_at(self.p.tara.pk) == []
+        assert rows_mentioning([self.p.tara.username, self.p.tara.email]) == []

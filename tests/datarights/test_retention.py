@@ -17,7 +17,7 @@ from accounts.models import AuditEvent
 from appear_site.celery import app as celery_app
 from datarights import retention
 from datarights.models import RetentionPolicy
-from datarights.tasks import apply_retention
+from datarights.tasks import apply_retention, purge_workshop_participants
 from reflections.models import Reflection
 from supervision.models import SupervisionRecord
 from tests.datarights.support import DataRightsTestCase, submitted
@@ -152,6 +152,9 @@ class RetentionTests(DataRightsTestCase):
     def test_the_daily_task_is_scheduled_and_runs_retention(self) -> None:
         schedule = celery_app.conf.beat_schedule["apply-retention-daily"]
         assert schedule["task"] == "datarights.tasks.apply_retention"
+        purge = celery_app.conf.beat_schedule["purge-workshop-participants-daily"]
+        assert purge["task"] == "datarights.tasks.purge_workshop_participants"
+        assert purge_workshop_participants.delay().get() == 0
         result = apply_retention.delay().get()
         assert result["deleted"] == 4
         assert not Reflection.objects.filter(pk=self.old.pk).exists()

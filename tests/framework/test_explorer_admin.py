@@ -25,6 +25,7 @@ from framework.models import (
     Tension,
 )
 from framework.services import framework_data_read, framework_load
+from tests.accounts.auth_support import enrol_totp
 
 FRAMEWORK_MODELS = [
     FrameworkVersion,
@@ -51,6 +52,8 @@ class TestFrameworkAdmin(TestCase):
         cls.staff = User.objects.create_superuser(
             username="root", email="root@example.org", password="not-used-here"
         )
+        # Staff must have two-factor sign-in; without it every page sends them to enrol.
+        enrol_totp(cls.staff)
 
     def setUp(self) -> None:
         self.client.force_login(self.staff)

@@ -229,12 +229,13 @@ class BriefQueryCountTests(BriefTestCase):
 
     def test_the_preview_page_takes_the_same_queries_for_5_and_50_reflections(self) -> None:
         """The site's four for any signed-in page, access to the supervisee (1), the framework
-        version (1), the default period's last supervision (1) and the brief's eighteen: 25."""
+        version (1), the default period's last supervision (1), the brief's eighteen and the
+        audit of the reflections it draws on (1): 26."""
         client = self.p.client_for(self.p.sam)
         self.shared_reflections(5)
-        with self.assertNumQueries(25):
+        with self.assertNumQueries(26):
             client.get(self.brief_url())
         for index in range(5, 50):
             self.share(self.varied_reflection(index))
-        with self.assertNumQueries(25):
+        with self.assertNumQueries(26):
             client.get(self.brief_url())

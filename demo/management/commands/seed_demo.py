@@ -69,6 +69,7 @@ def reflections_step(world: DemoWorld) -> str:
 SEED_STEPS: list[Step] = [
     reflections_step,
     optional_step("demo.supervision", "seed_supervision"),
+    optional_step("demo.workshops", "seed_workshops"),
 ]
 
 
