@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET
 from accounts import selectors as account_selectors
 from accounts.models import User
 from framework import selectors
+from reflections import selectors as reflection_selectors
+from supervision.waiting import waiting_for
 
 
 @require_GET
@@ -18,7 +20,16 @@ def home(request: HttpRequest) -> HttpResponse:
     version = selectors.current_version()
     context: dict[str, object] = {"version": version}
     if isinstance(request.user, User) and request.user.is_authenticated:
-        context["summaries"] = account_selectors.dashboard(request.user)
+        summaries = account_selectors.dashboard(request.user)
+        context["summaries"] = summaries
+        worker = any(summary.membership.is_peer_worker for summary in summaries)
+        supervisor = any(summary.membership.is_supervisor for summary in summaries)
+        if worker:
+            context["drafts"] = reflection_selectors.open_drafts(user=request.user)
+        if worker or supervisor:
+            context["waiting"] = waiting_for(
+                user=request.user, worker=worker, supervisor=supervisor
+            )
     return render(request, "home.html", context)
 
 

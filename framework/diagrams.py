@@ -559,11 +559,14 @@ def _figure(
     return format_html(
         '<figure class="diagram {}" aria-labelledby="{}-title">'
         '<figcaption class="diagram__caption">{}</figcaption>'
-        '<div class="diagram__canvas">{}</div>'
+        # Focusable: on a phone a chart scrolls sideways in its frame (its text stays at 12 px
+        # or more), and a keyboard must be able to scroll it too.
+        '<div class="diagram__canvas" tabindex="0" role="group" aria-labelledby="{}-title">{}</div>'
         '<details class="diagram__text"><summary>{}</summary>{}</details></figure>',
         css,
         uid,
         description,
+        uid,
         svg,
         _("The chart as a table"),
         table,

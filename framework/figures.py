@@ -24,9 +24,10 @@ def studies_text(count: int) -> str:
 
 
 def coded_text(count: int, total: int) -> str:
+    # Plain words for "the paper coded this in N of its T included studies".
     return ngettext(
-        "coded in %(count)d of %(total)d study",
-        "coded in %(count)d of %(total)d studies",
+        "found in %(count)d of %(total)d study",
+        "found in %(count)d of %(total)d studies",
         total,
     ) % {"count": count, "total": total}
 

@@ -162,6 +162,16 @@ class Mechanism(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("framework:mechanism", kwargs={"key": self.key})
 
+    @property
+    def full_statement(self) -> str:
+        """The one full wording shown wherever a mechanism is read in a sentence.
+
+        The authors' preferred wording where they give one (the paper's own statement, such as
+        "I can be effective (progressive) in my recovery", stays on the explorer's page for the
+        mechanism); everywhere shorter, `short_name`.
+        """
+        return self.preferred_wording or self.statement
+
 
 class OutcomeDomain(models.Model):
     version = models.ForeignKey(

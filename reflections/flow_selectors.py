@@ -73,6 +73,43 @@ class ChainChoices:
         return next((context for context in self.contexts if context.pk == pk), None)
 
 
+def unfinished_chains(*, reflection: Reflection) -> list[dict[str, str]]:
+    """The draft's unfinished chains in words, for the check page.
+
+    No query when there are none; otherwise three, whatever their number.
+    """
+    items = reflection.incomplete_chains or []
+    if not items:
+        return []
+
+    def ids(key: str) -> set[int]:
+        return {int(item[key]) for item in items if item.get(key) is not None}
+
+    version = reflection.framework_version_id
+    contexts = dict(
+        Context.objects.filter(version_id=version, pk__in=ids("context")).values_list("pk", "name")
+    )
+    mechanisms = dict(
+        Mechanism.objects.filter(version_id=version, pk__in=ids("mechanism")).values_list(
+            "pk", "short_name"
+        )
+    )
+    domains = dict(
+        OutcomeDomain.objects.filter(version_id=version, pk__in=ids("outcome_domain")).values_list(
+            "pk", "name"
+        )
+    )
+    return [
+        {
+            "context": contexts.get(item.get("context"), ""),
+            "mechanism": mechanisms.get(item.get("mechanism"), ""),
+            "outcome_domain": domains.get(item.get("outcome_domain"), ""),
+            "description": str(item.get("description") or ""),
+        }
+        for item in items
+    ]
+
+
 def chain_choices(*, version: FrameworkVersion) -> ChainChoices:
     """Contexts, mechanisms, domains and the study counts behind each link. Five queries."""
     contexts = list(Context.objects.filter(version=version).order_by("order"))
@@ -122,9 +159,11 @@ def _ratings() -> QuerySet[ContextRating]:
 def reflection_rows(*, reflection: Reflection, step: str) -> Reflection:
     """Load the rows one step edits onto `reflection`. At most two queries.
 
-    Contexts: ratings and their factors; chains; outcomes; next steps: actions.
+    Contexts: ratings and their factors; chains; outcomes; next steps: actions; the quick
+    reflection ("quick"): ratings, their factors and chains (three queries).
     """
     lookups: dict[str, list[str | Prefetch[Any]]] = {
+        "quick": [Prefetch("context_ratings", queryset=_ratings()), "chains"],
         "contexts": [Prefetch("context_ratings", queryset=_ratings())],
         "chains": ["chains"],
         "outcomes": ["outcome_observations"],
@@ -251,7 +290,7 @@ def reflection_snapshot(reflection: Reflection) -> dict[str, Any]:
                 "context_key": chain.context.key,
                 "context": chain.context.name,
                 "mechanism_id": chain.mechanism_id,
-                "mechanism": chain.mechanism.statement,
+                "mechanism": chain.mechanism.full_statement,
                 "mechanism_short": chain.mechanism.short_name,
                 "mechanism_key": chain.mechanism.key,
                 "outcome_domain_id": chain.outcome_domain_id,

@@ -12,7 +12,6 @@ saving them, as plain initial values, so no error is shown for a half-filled row
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -217,18 +216,64 @@ class NextStepsForm(forms.Form):
         help_text=_("About the person, about yourself, or about your practice."),
     )
     bring_to_supervision = forms.BooleanField(
-        label=_("Bring this reflection to supervision"),
+        label=_("Mark it to talk about in supervision"),
         required=False,
-        help_text=_("Marks it so you can find it when you prepare for supervision."),
+        help_text=_(
+            "A mark for you, to find it when you prepare. It does not share it: after you "
+            "submit, you choose whether to share it with your supervisor."
+        ),
     )
+
+
+class QuickForm(forms.Form):
+    """The quick reflection's own fields, the same fields (and rules) as the steps'."""
+
+    session_date = SessionForm.base_fields["session_date"]
+    what_happened = TextAnswer(
+        max_length=SHORT_TEXT,
+        rows=3,
+        label=_("What happened?"),
+        help_text=_("Two or three sentences. Leave out anything that could identify the person."),
+    )
+    learning = TextAnswer(
+        max_length=SHORT_TEXT,
+        rows=2,
+        label=_("One thing I learned (optional)"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["session_date"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    clean_session_date = SessionForm.clean_session_date
 
 
 # c. The contexts ----------------------------------------------------------------------------
 
 
+# What each context means, in one plain line for a phone screen; the paper's fuller summary is
+# one tap away. Keyed by the framework's context keys; another key falls back to the summary's
+# first sentence.
+CONTEXT_MEANINGS: dict[str, _StrOrPromise] = {
+    "accepting": _("They felt understood, valued and not judged."),
+    "personalised_practice": _("Support fitted them: their needs, their recovery."),
+    "empowering": _("They had choice and control, and we shared power."),
+    "available": _("I was there for them: reliable, present, flexible."),
+    "reciprocal": _("We both gave and took, including my lived experience."),
+}
+
+# The four-point scale in words short enough for four across a phone screen.
+PRESENCE_SHORT = [
+    (ContextRating.Presence.NOT_PRESENT, _("Not present")),
+    (ContextRating.Presence.A_LITTLE, _("A little")),
+    (ContextRating.Presence.PRESENT, _("Present")),
+    (ContextRating.Presence.STRONGLY, _("Strongly")),
+]
+
+
 class ContextRatingForm(forms.Form):
     presence = forms.TypedChoiceField(
-        choices=ContextRating.Presence.choices,
+        choices=PRESENCE_SHORT,
         coerce=int,
         empty_value=None,
         required=False,
@@ -247,6 +292,8 @@ class ContextRatingForm(forms.Form):
         kwargs["prefix"] = steps.context_prefix(context.key)
         super().__init__(*args, **kwargs)
         self.context = context
+        summary = context.summary.split(". ")[0].rstrip(".")
+        self.meaning = CONTEXT_MEANINGS.get(context.key) or (f"{summary}." if summary else "")
         self.factor_objects = {factor.pk: factor for factor in context.factors.all()}
         name = context.name
         self.fields["presence"].label = _("How present was %(context)s?") % {"context": name}
@@ -272,16 +319,16 @@ class ContextRatingForm(forms.Form):
 # d. Chains ----------------------------------------------------------------------------------
 
 
-def _studies_label(name: str, count: int, context: Context) -> str:
+def _studies_line(count: int, context: Context) -> str:
     return ngettext(
-        "%(name)s — %(count)d study links this to %(context)s",
-        "%(name)s — %(count)d studies link this to %(context)s",
+        "%(count)d study links this to %(context)s",
+        "%(count)d studies link this to %(context)s",
         count,
-    ) % {"name": name, "count": count, "context": context.name}
+    ) % {"count": count, "context": context.name}
 
 
 def mechanism_name(mechanism: Mechanism) -> str:
-    return mechanism.preferred_wording or mechanism.statement
+    return mechanism.full_statement
 
 
 def ordered_choices(
@@ -311,10 +358,7 @@ def ordered_choices(
         choices.append(
             (
                 linked_heading,
-                [
-                    (item.pk, _studies_label(name(item), counts[(context.pk, item.pk)], context))
-                    for item in linked
-                ],
+                [(item.pk, name(item)) for item in linked],
             )
         )
     if others:
@@ -323,17 +367,25 @@ def ordered_choices(
 
 
 def _framework_choice(label: _StrOrPromise) -> forms.TypedChoiceField:
-    """A chain's pick of a framework part by id; its choices are set per form."""
+    """A chain's pick of a framework part by id, as large radio targets; choices set per form."""
     return forms.TypedChoiceField(
         label=label,
         coerce=int,
         empty_value=None,
         required=False,
+        widget=forms.RadioSelect,
         error_messages={"invalid_choice": INVALID_CHOICE},
     )
 
 
+# How many of the options the evidence links to a context are in view at once (most studied
+# first); the rest are one tap away, so a phone screen is not a wall of choices.
+TAP_SHOWN = 3
+
+
 class ChainForm(forms.Form):
+    is_blank = False
+    is_complete = False
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     context = _framework_choice(_("Context: what I brought"))
     mechanism = _framework_choice(_("What seemed to shift for them"))
@@ -363,21 +415,10 @@ class ChainForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.choices = choices
-        if options_url:
-            # With htmx, choosing a context re-orders this row's options in place. The form's
-            # own target and push-url are inherited, so both are set here on purpose. (data-hx-*
-            # rather than hx-*: the same to htmx, and valid HTML.)
-            self.fields["context"].widget.attrs.update(
-                {
-                    "data-hx-get": options_url,
-                    "data-hx-trigger": "change",
-                    "data-hx-target": f"#{self.prefix}-options",
-                    "data-hx-swap": "innerHTML",
-                    "data-hx-include": f"#{self.prefix}-row",
-                    "data-hx-vals": json.dumps({"row": (self.prefix or "").rsplit("-", 1)[-1]}),
-                    "data-hx-push-url": "false",
-                }
-            )
+        # With htmx, choosing a context re-orders this row's options in place
+        # (templates/reflections/partials/_chain_row.html puts these on the context's options).
+        self.options_url = options_url
+        self.row_index = (self.prefix or "").rsplit("-", 1)[-1]
         self.is_blank = False
         context = choices.context(_raw_int(self["context"].value()))
         self.selected_context = context
@@ -414,11 +455,109 @@ class ChainForm(forms.Form):
                 other_heading=str(_("Other outcomes")),
             ),
         )
+        self.studies = {
+            "mechanism": {
+                m.pk: choices.mechanism_studies.get((context.pk, m.pk), 0) if context else 0
+                for m in choices.mechanisms
+            },
+            "outcome_domain": {
+                d.pk: choices.domain_studies.get((context.pk, d.pk), 0) if context else 0
+                for d in choices.domains
+            },
+        }
         self.display_names = {
             "context": {str(c.pk): c.name for c in choices.contexts},
             "mechanism": {str(m.pk): mechanism_name(m) for m in choices.mechanisms},
             "outcome_domain": {str(d.pk): d.name for d in choices.domains},
         }
+
+    def tap_groups(self, name: str) -> list[dict[str, Any]]:
+        """The field's options as groups of large tap targets, for the template.
+
+        Each option has its label, and apart from it (for a lighter second line) how many
+        studies link it to the chosen context; the blank choice is left out.
+        """
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        chosen = str(self[name].value() or "")
+        studies = self.studies.get(name, {})
+        context = self.selected_context
+        groups: list[dict[str, Any]] = []
+        loose: list[tuple[Any, Any]] = []
+        for value, label in list(field.choices):  # type: ignore[arg-type]
+            if isinstance(label, list | tuple):
+                groups.append({"heading": value, "options": list(label)})
+            elif value != "":
+                loose.append((value, label))
+        if loose:
+            groups.insert(0, {"heading": "", "options": loose})
+        for group in groups:
+            group["options"] = [
+                {
+                    "value": value,
+                    "label": label,
+                    "id": f"{self[name].auto_id}_{value}",
+                    "checked": str(value) == chosen,
+                    "studies": _studies_line(studies.get(value, 0), context)
+                    if context and studies.get(value)
+                    else "",
+                }
+                for value, label in group["options"]
+            ]
+        return groups
+
+    def tap_split(self, name: str) -> dict[str, Any]:
+        """The options in view, and the rest one tap away.
+
+        After a context: what the evidence links to it in view, the others in a disclosure
+        (open when one of them is chosen). Before a context: all in the disclosure, so the
+        page stays short and nothing is out of reach without JavaScript.
+        """
+        groups = self.tap_groups(name)
+        context = self.selected_context
+        linked = bool(context and groups and groups[0]["heading"] and len(groups) > 1)
+        if context is not None and not linked:
+            shown, more = groups, []
+        elif linked:
+            first = groups[0]
+            shown = [{**first, "options": first["options"][:TAP_SHOWN]}]
+            rest = first["options"][TAP_SHOWN:]
+            more = ([{**first, "options": rest}] if rest else []) + groups[1:]
+        else:
+            shown, more = [], groups
+        return {
+            "shown": shown,
+            "more": more,
+            "more_open": any(o["checked"] for g in more for o in g["options"]),
+            "more_count": sum(len(g["options"]) for g in more),
+        }
+
+    def context_options(self) -> dict[str, Any]:
+        return {"shown": self.tap_groups("context"), "more": []}
+
+    def mechanism_options(self) -> dict[str, Any]:
+        return self.tap_split("mechanism")
+
+    def outcome_options(self) -> dict[str, Any]:
+        return self.tap_split("outcome_domain")
+
+    def sentence(self) -> str:
+        """The chain read back, once its three parts are chosen; else ""."""
+        names = self.display_names
+        parts = [
+            str(self[name].value() or "") for name in ("context", "mechanism", "outcome_domain")
+        ]
+        if not all(parts):
+            return ""
+        context = names["context"].get(parts[0])
+        mechanism = names["mechanism"].get(parts[1])
+        domain = names["outcome_domain"].get(parts[2])
+        if not (context and mechanism and domain):
+            return ""
+        return str(
+            _("Because I was %(context)s, they seemed to feel “%(mechanism)s”, towards %(domain)s.")
+            % {"context": context, "mechanism": mechanism, "domain": domain.lower()}
+        )
 
     def _set_choices(self, name: str, choices: Choices) -> None:
         field = self.fields[name]
@@ -426,27 +565,35 @@ class ChainForm(forms.Form):
         field.choices = choices
 
     def clean(self) -> dict[str, Any]:
+        # A half-filled chain is no error: it is kept with the draft as unfinished (see
+        # ChainsBundle.values) and named on the check page; only submitting needs it finished.
         data = super().clean() or {}
         parts = ("context", "mechanism", "outcome_domain", "description")
         self.is_blank = not any(data.get(name) for name in parts) and not any(
             name in self.errors for name in parts
         )
-        if self.is_blank:
-            return data
-        required = {
-            "context": _("Choose the context."),
-            "mechanism": _("Choose what seemed to shift for them."),
-            "outcome_domain": _("Choose the outcome."),
-        }
-        for name, message in required.items():
-            if data.get(name) is None and name not in self.errors:
-                self.add_error(name, message)
+        self.is_complete = all(
+            data.get(name) is not None for name in ("context", "mechanism", "outcome_domain")
+        )
         return data
 
-    def chain(self) -> ChainInput:
+    def unfinished(self, row: int) -> dict[str, Any]:
+        """This row as an unfinished chain: the ids chosen so far, and the words."""
+        data = self.cleaned_data
+        return {
+            "row": row,
+            "context": data.get("context"),
+            "mechanism": data.get("mechanism"),
+            "outcome_domain": data.get("outcome_domain"),
+            "description": data.get("description") or "",
+            "confidence": data.get("confidence") or Chain.Confidence.FAIRLY_SURE,
+        }
+
+    def chain(self, row: int | None = None) -> ChainInput:
         data = self.cleaned_data
         by_id = self.choices
         return ChainInput(
+            row=row,
             id=data.get("id"),
             context=next(c for c in by_id.contexts if c.pk == data["context"]),
             mechanism=next(m for m in by_id.mechanisms if m.pk == data["mechanism"]),
@@ -704,6 +851,10 @@ def _chain_initial(chain: Chain) -> dict[str, Any]:
     }
 
 
+def _unfinished_initial(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: item.get(name) for name in CHAIN_FIELDS if name != "id"}
+
+
 class ChainsBundle(StepBundle):
     """Needs `choices` from chain_choices() and the reflection's chains loaded.
 
@@ -725,7 +876,9 @@ class ChainsBundle(StepBundle):
         super().__init__(reflection=reflection, data=data)
         self.choices = choices
         if rows is None and data is None:
-            rows = [_chain_initial(chain) for chain in reflection.chains.all()] or [{}]
+            rows = [_chain_initial(chain) for chain in reflection.chains.all()]
+            rows += [_unfinished_initial(item) for item in reflection.incomplete_chains]
+            rows = rows or [{}]
         self.formset = ChainFormSet(
             data=data,
             initial=rows,
@@ -735,12 +888,20 @@ class ChainsBundle(StepBundle):
         self.formsets = [self.formset]
 
     def values(self) -> StepValues:
-        return StepValues(chains=[form.chain() for form in self.formset.forms if not form.is_blank])
+        forms = list(enumerate(self.formset.forms))
+        return StepValues(
+            chains=[form.chain(row) for row, form in forms if form.is_complete],
+            incomplete_chains=[
+                form.unfinished(row)
+                for row, form in forms
+                if not form.is_blank and not form.is_complete
+            ],
+        )
 
     def describe(self) -> list[tuple[str, str]]:
         items = []
         for index, form in enumerate(self.formset.forms, start=1):
-            label = _("Chain %(number)d: ") % {"number": index}
+            label = _("What seemed to shift (%(number)d): ") % {"number": index}
             items.extend(describe_form(form, prefix=str(label)))
         return items
 

@@ -107,6 +107,10 @@ class Reflection(models.Model):
     privacy_confirmed = models.JSONField(
         _("privacy matches confirmed as not identifying"), default=list, blank=True
     )
+    # Chains begun but not finished (a context without its shift or outcome, say), as the ids
+    # chosen so far: kept with the draft so nothing typed is lost, named on the check page,
+    # and never submitted. Finished chains are Chain rows.
+    incomplete_chains = models.JSONField(_("chains not yet finished"), default=list, blank=True)
 
     class Meta:
         ordering = ["-session_date", "-id"]

@@ -1,8 +1,10 @@
 """The privacy check run before a reflection is submitted.
 
 Reflections must not identify the people peer workers support. These pure functions look for
-what often is an identifying detail (a name after a title, a UK phone number, an e-mail
-address, an NHS number with a valid check digit, a date of birth, a UK postcode) so the
+what often is an identifying detail (a name after a title, in any case; a common UK first
+name from a shipped list; a UK phone number, an e-mail address, an NHS number with a valid
+check digit, a date of birth, a UK postcode, a house-number street address, a ward or
+hospital, an exact age) so the
 worker can change it or confirm it is harmless. Everything runs on the server and nothing
 leaves it. The patterns prefer a question too many to a miss, but stay quiet on ordinary
 reflective writing: an arbitrary ten-digit number is only an NHS number if its modulus-11
@@ -11,12 +13,14 @@ check digit is right.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from django.utils.functional import Promise
@@ -32,6 +36,10 @@ class Kind(StrEnum):
     NHS_NUMBER = "nhs_number"
     DATE_OF_BIRTH = "date_of_birth"
     POSTCODE = "postcode"
+    GIVEN_NAME = "given_name"
+    ADDRESS = "address"
+    PLACE = "place"
+    AGE = "age"
 
 
 KIND_LABELS: dict[Kind, Promise] = {
@@ -41,6 +49,10 @@ KIND_LABELS: dict[Kind, Promise] = {
     Kind.NHS_NUMBER: _("An NHS number"),
     Kind.DATE_OF_BIRTH: _("A date of birth"),
     Kind.POSTCODE: _("A postcode"),
+    Kind.GIVEN_NAME: _("A first name"),
+    Kind.ADDRESS: _("A street address"),
+    Kind.PLACE: _("A ward or hospital"),
+    Kind.AGE: _("An age"),
 }
 
 REASONS: dict[Kind, Promise] = {
@@ -52,6 +64,13 @@ REASONS: dict[Kind, Promise] = {
     Kind.NHS_NUMBER: _("This is a valid NHS number: ten digits with a correct check digit."),
     Kind.DATE_OF_BIRTH: _("This looks like someone's date of birth."),
     Kind.POSTCODE: _("This looks like a UK postcode, which can point to someone's home."),
+    Kind.GIVEN_NAME: _(
+        "This is a common first name. If it is not a name here (or not a real person's), "
+        "confirm it and it will not be raised again."
+    ),
+    Kind.ADDRESS: _("A house number and street can point to someone's home."),
+    Kind.PLACE: _("A ward or hospital, with other details, can point to one person."),
+    Kind.AGE: _("An exact age, with other details, can point to one person."),
 }
 
 
@@ -163,6 +182,81 @@ _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)[ \t]?\d[ABD-HJLNP-UW-Z]{
 ADULT_AGE = 18
 OLDEST_AGE = 110
 
+# Titles in lower case ("mrs jones"): any title but "miss", which is also a verb.
+_LOWER_TITLED_NAME = re.compile(r"\b(?:mr|mrs|ms|mx)\.?[ \t]+[a-z][a-z'’-]{1,}\b")
+
+_STREET_TYPES = (
+    r"(?:Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Close|Drive|Way|Court|Crescent|Place|Terrace"
+    r"|Grove|Gardens|Square|Hill|Row|Walk|Mews|Parade|Park|Rise|Green|View)"
+)
+# A house number, one to three words, and a street type: "14 Mill Lane", "3a station road".
+_ADDRESS = re.compile(
+    rf"\b\d{{1,4}}[A-Za-z]?,?[ \t]+(?:[A-Za-z][a-z'’]+[ \t]+){{1,3}}{_STREET_TYPES}\b",
+    re.IGNORECASE,
+)
+# A numbered or named ward, optionally "at St James's"; a saint's or named hospital.
+_SAINT = r"(?:St\.?|Saint)[ \t]+[A-Z][\w'’]+"
+_PLACE = re.compile(
+    rf"\bWard[ \t]+(?:\d+[A-Z]?|[A-Z]\d*)\b(?:[ \t]+(?:at|in|on)[ \t]+{_SAINT})?"
+    rf"|\b[A-Z][a-z]+[ \t]+Ward\b"
+    rf"|\b{_SAINT}(?:[ \t]+(?:Hospital|Infirmary|Unit|Centre|Center))?"
+    rf"|\b(?:[A-Z][a-z]+[ \t]+){{1,3}}(?:Hospital|Infirmary)\b"
+)
+# "aged 41", "age 41", "41 years old", "41-year-old", "41 yo".
+_AGE = re.compile(
+    r"\bage[ds]?[ \t]+\d{1,3}\b|\b\d{1,3}[ \t-]+years?[ \t-]+old\b|\b\d{1,3}[ \t]?(?:yo|y/o)\b",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:['’]s)?\b")
+# Words beside which a month's name is a month: "in May", "May 5", "5 May", "last June".
+_MONTH_NEIGHBOURS = re.compile(
+    r"(?:\b(?:in|of|on|by|from|until|till|since|last|next|this|early|late|mid|end|during)"
+    r"[ \t]+$)|(?:\d[ \t]*$)",
+    re.IGNORECASE,
+)
+
+NAMES_FILE = Path(__file__).resolve().parent / "data" / "uk_given_names.txt"
+
+
+@functools.cache
+def given_names() -> tuple[frozenset[str], frozenset[str]]:
+    """The shipped list of common UK first names: (names, names that are also words)."""
+    names: set[str] = set()
+    words: set[str] = set()
+    for line in NAMES_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name = line.removesuffix("*").strip()
+        names.add(name)
+        if line.endswith("*"):
+            words.add(name)
+    return frozenset(names), frozenset(words)
+
+
+def _starts_sentence(source: str, start: int) -> bool:
+    before = source[:start].rstrip(" \t\"“‘'(")
+    return not before or before[-1] in ".!?:\n"
+
+
+def _given_names(source: str) -> Iterable[tuple[int, int]]:
+    """Capitalised words from the names list; a name that is also a word only where it
+    cannot be that word (not at a sentence's start, not beside a date)."""
+    names, words = given_names()
+    for match in _CAPITALISED.finditer(source):
+        word = re.sub(r"['’]s$", "", match.group(0))
+        if word not in names:
+            continue
+        start, end = match.start(), match.start() + len(word)
+        if word in words:
+            if _starts_sentence(source, start):
+                continue
+            if _MONTH_NEIGHBOURS.search(source[max(0, start - 12) : start]):
+                continue
+            if re.match(r"[ \t]*\d", source[end : end + 4]):
+                continue
+        yield start, end
+
 
 def nhs_number_is_valid(digits: str) -> bool:
     """The NHS number modulus-11 check: weights 10 to 2 on the first nine digits.
@@ -248,6 +342,16 @@ def scan_text(text: Text, *, today: date) -> list[Match]:
             found.append((match.start(), match.end(), Kind.DATE_OF_BIRTH))
     for match in _POSTCODE.finditer(source):
         found.append((match.start(), match.end(), Kind.POSTCODE))
+    for match in _LOWER_TITLED_NAME.finditer(source):
+        found.append((match.start(), match.end(), Kind.TITLED_NAME))
+    for match in _ADDRESS.finditer(source):
+        found.append((match.start(), match.end(), Kind.ADDRESS))
+    for match in _PLACE.finditer(source):
+        found.append((match.start(), match.end(), Kind.PLACE))
+    for match in _AGE.finditer(source):
+        found.append((match.start(), match.end(), Kind.AGE))
+    for start, end in _given_names(source):
+        found.append((start, end, Kind.GIVEN_NAME))
 
     # One report per stretch of text: a valid NHS number that also fits a phone pattern, or a
     # date found both near "born" and on its own, is shown once, under the first kind found.
@@ -323,7 +427,9 @@ def reflection_texts(snapshot: dict[str, Any]) -> list[Text]:
         texts.append(
             Text(
                 field=name,
-                label=str(_("Chain %(number)s, in my words") % {"number": index + 1}),
+                label=str(
+                    _("What seemed to shift (%(number)s), in my words") % {"number": index + 1}
+                ),
                 text=chain["description"],
                 step=steps.Step.CHAINS,
                 anchor=steps.field_id(name),

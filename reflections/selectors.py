@@ -112,6 +112,18 @@ def own(*, user: User) -> QuerySet[Reflection]:
     )
 
 
+def open_drafts(*, user: User, limit: int = 5) -> list[Reflection]:
+    """The worker's drafts, most recently saved first, for "continue your draft". One query.
+
+    Reopened (amending) reflections are not drafts: their page says so already.
+    """
+    return list(
+        Reflection.objects.filter(author=user, status=Reflection.Status.DRAFT)
+        .only("pk", "organisation_id", "session_date", "updated_at", "status")
+        .order_by("-updated_at")[:limit]
+    )
+
+
 def person_labels(*, user: User) -> list[str]:
     """The distinct person labels `user` has used, alphabetically. One query."""
     return list(

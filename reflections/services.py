@@ -26,6 +26,7 @@ from framework.models import Context, Factor, FrameworkVersion, Mechanism, Outco
 from reflections import privacy
 from reflections.flow_selectors import reflection_content, snapshot_content
 from reflections.models import (
+    EVIDENCE_TEXT,
     Action,
     Chain,
     ContextRating,
@@ -77,6 +78,9 @@ class ChainInput:
     description: str = ""
     confidence: int = Chain.Confidence.FAIRLY_SURE
     id: int | None = None
+    # The chain's place among the rows on the page, when it differs from its place among the
+    # finished chains (an unfinished row before it): names the input its new id goes to.
+    row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,13 +105,17 @@ class StepValues:
     chains: Sequence[ChainInput] | None = None
     observations: Sequence[ObservationInput] | None = None
     actions: Sequence[ActionInput] | None = None
+    # Chains begun but not finished, as {"row", "context", "mechanism", "outcome_domain",
+    # "description", "confidence"} with ids or None; saved with the chains step.
+    incomplete_chains: Sequence[Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
 class SaveResult:
     reflection: Reflection
-    # HTML input name -> new row id, so a page that stays open can name the rows it created.
-    row_ids: dict[str, int]
+    # HTML input name -> new row id, so a page that stays open can name the rows it created;
+    # None clears the id of a row that is no longer a saved chain (it became unfinished).
+    row_ids: dict[str, int | None]
 
 
 @transaction.atomic
@@ -161,7 +169,7 @@ def _check_version(reflection: Reflection, *objects: Context | Mechanism | Outco
             )
 
 
-def _save_ratings(reflection: Reflection, ratings: Sequence[RatingInput]) -> dict[str, int]:
+def _save_ratings(reflection: Reflection, ratings: Sequence[RatingInput]) -> dict[str, int | None]:
     existing = {
         rating.context_id: rating for rating in ContextRating.objects.filter(reflection=reflection)
     }
@@ -196,10 +204,10 @@ def _sync_rows(
     return by_id, set(by_id) - set(named)
 
 
-def _save_chains(reflection: Reflection, chains: Sequence[ChainInput]) -> dict[str, int]:
+def _save_chains(reflection: Reflection, chains: Sequence[ChainInput]) -> dict[str, int | None]:
     by_id, gone = _sync_rows(Chain.objects.filter(reflection=reflection), chains)
     Chain.objects.filter(reflection=reflection, pk__in=gone).delete()
-    row_ids: dict[str, int] = {}
+    row_ids: dict[str, int | None] = {}
     for order, item in enumerate(chains, start=1):
         _check_version(reflection, item.context, item.mechanism, item.outcome_domain)
         chain = by_id.get(item.id) if item.id is not None else None
@@ -213,13 +221,31 @@ def _save_chains(reflection: Reflection, chains: Sequence[ChainInput]) -> dict[s
         chain.confidence = item.confidence
         chain.full_clean(exclude=["reflection", "context", "mechanism", "outcome_domain"])
         chain.save()
-        row_ids[f"chains-{order - 1}-id"] = chain.pk
+        row = order - 1 if item.row is None else item.row
+        row_ids[f"chains-{row}-id"] = chain.pk
     return row_ids
+
+
+_INCOMPLETE_KEYS = ("context", "mechanism", "outcome_domain", "description", "confidence")
+
+
+def _incomplete_chains(
+    reflection: Reflection, rows: Sequence[Mapping[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, int | None]]:
+    """The unfinished chains to keep, and their rows' ids cleared (they are no Chain rows)."""
+    kept = [{key: row.get(key) for key in _INCOMPLETE_KEYS} for row in rows]
+    for item in kept:
+        if len(str(item.get("description") or "")) > EVIDENCE_TEXT:
+            raise ValidationError(_("A chain's words are too long."))
+    cleared: dict[str, int | None] = {
+        f"chains-{row['row']}-id": None for row in rows if row.get("row") is not None
+    }
+    return kept, cleared
 
 
 def _save_observations(
     reflection: Reflection, observations: Sequence[ObservationInput]
-) -> dict[str, int]:
+) -> dict[str, int | None]:
     existing = {
         row.domain_id: row for row in OutcomeObservation.objects.filter(reflection=reflection)
     }
@@ -238,10 +264,10 @@ def _save_observations(
     return {}
 
 
-def _save_actions(reflection: Reflection, actions: Sequence[ActionInput]) -> dict[str, int]:
+def _save_actions(reflection: Reflection, actions: Sequence[ActionInput]) -> dict[str, int | None]:
     by_id, gone = _sync_rows(Action.objects.filter(reflection=reflection), actions)
     Action.objects.filter(reflection=reflection, pk__in=gone).delete()
-    row_ids: dict[str, int] = {}
+    row_ids: dict[str, int | None] = {}
     for order, item in enumerate(actions, start=1):
         action = by_id.get(item.id) if item.id is not None else None
         if action is None:
@@ -267,17 +293,58 @@ def reflection_save_step(
     copy) if another save came first, NotEditableError if the reflection was submitted or
     deleted meanwhile, ValidationError for values that break a rule (nothing is saved then).
     """
+    return _save_fields_and_rows(
+        reflection=reflection,
+        by=by,
+        allowed=STEP_FIELDS[step],
+        where=f"the {step} step",
+        values=values,
+        revision=revision,
+    )
+
+
+# The reflection fields the quick reflection writes, on one page; its rows are the contexts
+# step's ratings and the chains step's chains, so both paths make the same reflection.
+QUICK_FIELDS = ("session_date", "what_happened", "learning")
+
+
+@transaction.atomic
+def reflection_save_quick(
+    *, reflection: Reflection, by: User, values: StepValues, revision: int
+) -> SaveResult:
+    """Save the quick reflection's page: date, what happened, learning, ratings and chains.
+
+    The same rules as saving a step (`reflection_save_step`), in one revision.
+    """
+    return _save_fields_and_rows(
+        reflection=reflection,
+        by=by,
+        allowed=QUICK_FIELDS,
+        where="the quick reflection",
+        values=values,
+        revision=revision,
+    )
+
+
+def _save_fields_and_rows(
+    *,
+    reflection: Reflection,
+    by: User,
+    allowed: Sequence[str],
+    where: str,
+    values: StepValues,
+    revision: int,
+) -> SaveResult:
     if reflection.author_id != by.pk:
         raise ValidationError(_("Only the author can change a reflection."))
     if not reflection.is_editable:
         raise NotEditableError
-    allowed = STEP_FIELDS[step]
     stray = set(values.fields) - set(allowed)
     if stray:
-        raise ValueError(f"Fields {sorted(stray)} do not belong to the {step} step.")
+        raise ValueError(f"Fields {sorted(stray)} do not belong to {where}.")
     for name, value in values.fields.items():
         setattr(reflection, name, value)
-    if step is Step.SESSION and reflection.session_date > timezone.localdate():
+    if "session_date" in values.fields and reflection.session_date > timezone.localdate():
         raise ValidationError({"session_date": _("The session date cannot be in the future.")})
     # The author, organisation and version do not change here; skipping them spares a query each.
     reflection.full_clean(exclude=["author", "organisation", "framework_version"])
@@ -291,8 +358,14 @@ def reflection_save_step(
 
 def _save_step(reflection: Reflection, values: StepValues, revision: int) -> SaveResult:
     _claim_revision(reflection, revision)
-    reflection.save(update_fields=[*values.fields, "updated_at"])
-    row_ids: dict[str, int] = {}
+    row_ids: dict[str, int | None] = {}
+    extra: list[str] = []
+    if values.incomplete_chains is not None:
+        reflection.incomplete_chains, row_ids = _incomplete_chains(
+            reflection, values.incomplete_chains
+        )
+        extra.append("incomplete_chains")
+    reflection.save(update_fields=[*values.fields, *extra, "updated_at"])
     if values.ratings is not None:
         row_ids |= _save_ratings(reflection, values.ratings)
     if values.chains is not None:
@@ -309,7 +382,65 @@ def reflection_privacy_matches(*, reflection: Reflection) -> list[privacy.Match]
     reading = read_reflection(reflection=reflection, reader=Reader.AUTHOR, history=False)
     texts = privacy.reflection_texts(reading.content)
     matches = privacy.scan(texts, today=timezone.localdate())
-    return privacy.unconfirmed(matches, reflection.privacy_confirmed)
+    return _outstanding(reflection, matches, reflection.privacy_confirmed)
+
+
+def privacy_matches_in_text(
+    *, reflection: Reflection, field: str, text: str
+) -> list[privacy.Match]:
+    """What the privacy check finds in one answer as it is being typed, not yet confirmed.
+
+    The same check as before submitting, on the server; nothing is saved.
+    """
+    source = privacy.Text(field=field, label="", text=text[: 10 * 1000])
+    matches = privacy.scan_text(source, today=timezone.localdate())
+    return _outstanding(reflection, matches, reflection.privacy_confirmed)
+
+
+def _outstanding(
+    reflection: Reflection, matches: list[privacy.Match], confirmed: Iterable[str]
+) -> list[privacy.Match]:
+    """The matches not confirmed in this reflection, nor (a first name) in another of the
+    author's: a word confirmed not to be a name ("Will", a pet's name) is not raised again.
+
+    One query, and only when a first name is still outstanding.
+    """
+    outstanding = privacy.unconfirmed(matches, confirmed)
+    if not any(match.kind is privacy.Kind.GIVEN_NAME for match in outstanding):
+        return outstanding
+    elsewhere: set[str] = set()
+    rows = (
+        Reflection.objects.filter(author_id=reflection.author_id)
+        .exclude(pk=reflection.pk)
+        .exclude(privacy_confirmed=[])
+        .values_list("privacy_confirmed", flat=True)
+    )
+    for keys in rows:
+        elsewhere.update(keys)
+    return [
+        match
+        for match in outstanding
+        if not (match.kind is privacy.Kind.GIVEN_NAME and match.key in elsewhere)
+    ]
+
+
+EMPTY_REFLECTION = _(
+    "There is nothing to submit yet. Write what happened, rate at least one context, or add "
+    "one chain, then submit."
+)
+UNFINISHED_CHAINS = _(
+    "A chain is not finished. Choose its context, what seemed to shift and the outcome, or "
+    "remove it, then submit."
+)
+
+
+def _check_submittable(reflection: Reflection, snapshot: Mapping[str, Any]) -> None:
+    """Refuse an empty reflection (it would count on My practice) and unfinished chains."""
+    rated = any(item["presence"] is not None for item in snapshot["context_ratings"])
+    if not (str(snapshot["what_happened"]).strip() or rated or snapshot["chains"]):
+        raise ValidationError(EMPTY_REFLECTION, code="empty")
+    if reflection.incomplete_chains:
+        raise ValidationError(UNFINISHED_CHAINS, code="unfinished_chains")
 
 
 @transaction.atomic
@@ -324,7 +455,8 @@ def reflection_submit(
 
     `confirmed` holds fingerprints of matches the author has just confirmed are not
     identifying; they are kept so the same text is not raised again. Any other match raises
-    PrivacyCheckError and nothing changes. An amendment stores the content from before it as
+    PrivacyCheckError and nothing changes. An empty reflection (nothing written, rated or
+    chained) or one with an unfinished chain raises ValidationError. An amendment stores the content from before it as
     a ReflectionRevision, unless nothing was changed. With `revision`, a reflection saved
     elsewhere since the author's check page loaded raises ConflictError.
     """
@@ -333,12 +465,13 @@ def reflection_submit(
     if not reflection.is_editable:
         raise NotEditableError
     snapshot = reflection_content(reflection=reflection)
+    _check_submittable(reflection, snapshot)
     matches = privacy.scan(privacy.reflection_texts(snapshot), today=timezone.localdate())
     current_keys = {match.key for match in matches}
     newly_confirmed = current_keys & set(confirmed)
     remembered = [*reflection.privacy_confirmed]
     remembered += sorted(newly_confirmed - set(remembered))
-    outstanding = privacy.unconfirmed(matches, remembered)
+    outstanding = _outstanding(reflection, matches, remembered)
     if outstanding:
         raise PrivacyCheckError(matches=outstanding)
 
@@ -469,12 +602,15 @@ def reflection_discard_amendment(*, reflection: Reflection, by: User) -> Reflect
     reflection.session_date = date.fromisoformat(base["session_date"])
     _restore_rows(reflection, base)
     reflection.amendment_base = None
+    # Chains begun during the amendment go with it: the submitted version had none unfinished.
+    reflection.incomplete_chains = []
     reflection.revision = current.revision + 1
     reflection.save(
         update_fields=[
             *_RESTORED_FIELDS,
             "session_date",
             "amendment_base",
+            "incomplete_chains",
             "revision",
             "updated_at",
         ]

@@ -8,11 +8,13 @@ page was loaded at; a newer save from another tab is shown side by side, never o
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import Textarea
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,6 +38,7 @@ from reflections.flow_selectors import (
     chain_choices,
     reflection_rows,
     snapshot_for_display,
+    unfinished_chains,
     version_contexts,
     version_domains,
 )
@@ -47,6 +50,7 @@ from reflections.forms import (
     ContextsBundle,
     NextStepsBundle,
     OutcomesBundle,
+    QuickForm,
     SessionBundle,
     StepBundle,
     StoryBundle,
@@ -55,6 +59,7 @@ from reflections.forms import (
 )
 from reflections.models import Reflection, ReflectionRevision
 from reflections.reading import Reader, read_reflection
+from reflections.services import QUICK_FIELDS
 from reflections.steps import Step
 
 SEE_OTHER = 303
@@ -153,6 +158,30 @@ def _differences(mine: StepBundle, theirs: StepBundle) -> list[dict[str, str]]:
     ]
 
 
+def _watch_privacy(reflection: Reflection, forms: Any) -> None:
+    """Have every free-text answer of `forms` checked for identifying details as it is typed.
+
+    htmx posts the answer (the form's values, never the URL) to the same server check that
+    runs before submitting, 1.5 s after the typing stops, and shows what it finds below it.
+    """
+    url = reverse("reflections:privacy_live", kwargs={"pk": reflection.pk})
+    for form in forms:
+        for name, field in form.fields.items():
+            if not isinstance(field.widget, Textarea):
+                continue
+            field.privacy_live = True
+            field.widget.attrs.update(
+                {
+                    "data-hx-post": url,
+                    "data-hx-trigger": "input changed delay:1500ms",
+                    "data-hx-target": f"#{form[name].auto_id}-privacy",
+                    "data-hx-swap": "innerHTML",
+                    "data-hx-push-url": "false",
+                    "data-privacy-live": "",
+                }
+            )
+
+
 def _render_step(
     request: AuthedRequest,
     reflection: Reflection,
@@ -162,6 +191,7 @@ def _render_step(
     errors: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
     step = bundle.step
+    _watch_privacy(reflection, bundle.forms)
     context = {
         **_flow_context(reflection, step),
         "bundle": bundle,
@@ -210,6 +240,8 @@ def start(request: AuthedRequest) -> HttpResponse:
     if current_version() is None:
         return render(request, "framework/not_loaded.html", status=503)
     error = ""
+    # "quick": the one-page quick reflection; anything else, the full steps.
+    path = "quick" if request.POST.get("path") == "quick" else "steps"
     if request.method == "POST":
         chosen: Organisation | None = organisations[0] if len(organisations) == 1 else None
         if len(organisations) > 1:
@@ -219,7 +251,11 @@ def start(request: AuthedRequest) -> HttpResponse:
             error = _("Choose the organisation this session was for.")
         else:
             reflection = services.reflection_start(by=request.user, organisation=chosen)
-            return HttpResponseRedirect(_step_url(reflection, Step.SESSION), status=SEE_OTHER)
+            if path == "quick":
+                url = reverse("reflections:quick", kwargs={"pk": reflection.pk})
+            else:
+                url = _step_url(reflection, Step.SESSION)
+            return HttpResponseRedirect(url, status=SEE_OTHER)
     drafts = Reflection.objects.filter(
         author=request.user,
         status=Reflection.Status.DRAFT,
@@ -228,7 +264,7 @@ def start(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "reflections/flow/start.html",
-        {"organisations": organisations, "drafts": drafts, "error": error},
+        {"organisations": organisations, "drafts": drafts, "error": error, "path": path},
         status=400 if error else 200,
     )
 
@@ -401,17 +437,25 @@ def check(request: AuthedRequest, pk: int) -> HttpResponse:
         reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
     except ReflectionStateError as error:
         return _not_editable(request, error.reflection)
+    return _render_check(request, reflection)
+
+
+def _render_check(
+    request: AuthedRequest, reflection: Reflection, *, submit_error: str = ""
+) -> HttpResponse:
     reading = read_reflection(reflection=reflection, reader=Reader.AUTHOR, history=False)
     context = {
         **_flow_context(reflection, steps.CHECK),
         "content": reading.content,
+        "unfinished_chains": unfinished_chains(reflection=reflection),
+        "submit_error": submit_error,
         "step_template": "reflections/flow/steps/_check.html",
         "revision": reflection.revision,
         "previous": Step.NEXT_STEPS,
         "change_links": True,
     }
     template = "reflections/partials/_flow.html" if request.htmx else "reflections/flow/step.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if submit_error else 200)
 
 
 @require_POST
@@ -445,13 +489,21 @@ def submit(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("reflections:check", pk=reflection.pk)
     except services.NotEditableError:
         return _not_editable(request, reflection)
+    except ValidationError as error:
+        # Empty, or a chain unfinished: the check page again, the reason beside the button.
+        return _render_check(request, reflection, submit_error=" ".join(error.messages))
     if was_amending:
         messages.success(
             request, _("Your changes are saved, and the earlier version is kept in its history.")
         )
     else:
         messages.success(request, _("Your reflection is submitted. Thank you for taking the time."))
-    return redirect(reflection.get_absolute_url())
+    return redirect(_after_submit_url(reflection))
+
+
+def _after_submit_url(reflection: Reflection) -> str:
+    # The reflection's page with sharing first: the next thing to decide, in one place.
+    return f"{reflection.get_absolute_url()}?submitted=1"
 
 
 def _render_privacy(
@@ -471,6 +523,27 @@ def _render_privacy(
         },
         status=400 if incomplete else 200,
     )
+
+
+@require_POST
+@login_required
+def privacy_live(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The privacy check on one answer while it is typed (htmx): what it finds, or nothing.
+
+    The answer is named by htmx's HX-Trigger-Name header (or a "field" value) and read from
+    the posted form; a name that is no input name is a 400, never a 500.
+    """
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
+    except ReflectionStateError as error:
+        raise Http404 from error
+    field = request.headers.get("HX-Trigger-Name") or request.POST.get("field", "")
+    if not re.fullmatch(r"[\w-]{1,80}", field):
+        return HttpResponse(status=400)
+    matches = services.privacy_matches_in_text(
+        reflection=reflection, field=field, text=request.POST.get(field, "")
+    )
+    return render(request, "reflections/partials/_privacy_live.html", {"matches": matches})
 
 
 @require_GET
@@ -501,6 +574,8 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "content": reading.content,
             "revisions": reading.revisions,
             "version": reflection.framework_version,
+            # Just submitted: sharing (supervision's panel) is offered first.
+            "share_first": request.GET.get("submitted") == "1",
         },
     )
 
@@ -582,3 +657,136 @@ def delete(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The draft is deleted."))
         return redirect("reflections:list")
     return render(request, "reflections/flow/delete.html", {"reflection": reflection})
+
+
+# The quick reflection ----------------------------------------------------------------------
+
+
+def _quick_forms(reflection: Reflection, data: Any = None) -> dict[str, Any]:
+    """The quick page's forms: its own fields, the five ratings and the chains, one version."""
+    version = reflection.framework_version
+    if data is None:
+        reflection_rows(reflection=reflection, step="quick")
+    return {
+        "form": QuickForm(
+            data=data, initial={name: getattr(reflection, name) for name in QUICK_FIELDS}
+        ),
+        "contexts": ContextsBundle(
+            reflection=reflection, contexts=version_contexts(version=version), data=data
+        ),
+        "chains": ChainsBundle(
+            reflection=reflection,
+            choices=chain_choices(version=version),
+            data=data,
+            options_url=reverse("reflections:chain_options", kwargs={"pk": reflection.pk}),
+        ),
+    }
+
+
+def _render_quick(
+    request: AuthedRequest,
+    reflection: Reflection,
+    forms: dict[str, Any],
+    *,
+    errors: list[tuple[str, str]] | None = None,
+    revision: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    _watch_privacy(reflection, [forms["form"]])
+    if errors is None:
+        errors = []
+        if forms["form"].is_bound:
+            for name, messages_ in forms["form"].errors.items():
+                errors.extend((forms["form"][name].auto_id, str(m)) for m in messages_)
+            errors += forms["contexts"].error_summary() + forms["chains"].error_summary()
+    return render(
+        request,
+        "reflections/flow/quick.html",
+        {
+            "reflection": reflection,
+            **forms,
+            "context_forms": forms["contexts"].context_forms,
+            "errors": errors,
+            "revision": reflection.revision if revision is None else revision,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def quick(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The quick reflection: date, what happened, five ratings, one chain, learning; one page.
+
+    Works as a plain form. It writes the same fields and rows as the steps (the ratings and
+    chains through the same bundles), so "add more in the full steps" carries on from here.
+    "Show suggestions" (without JavaScript) and an unfinished chain save like any answer.
+    """
+    try:
+        reflection = access_reflection(user=request.user, pk=pk, purpose=Purpose.EDIT)
+    except ReflectionStateError as error:
+        return _not_editable(request, error.reflection)
+    if request.method == "GET":
+        return _render_quick(request, reflection, _quick_forms(reflection))
+
+    data = request.POST
+    go = data.get("go", "submit")
+    forms = _quick_forms(reflection, data)
+    if _int(data.get("revision")) != reflection.revision:
+        message = _(
+            "This reflection was changed in another tab or device since this page opened. Your "
+            "answers on this page are shown: save again to keep them."
+        )
+        return _render_quick(
+            request, reflection, forms, errors=[("quick-form", message)], status=409
+        )
+    valid = [forms["form"].is_valid(), forms["contexts"].is_valid(), forms["chains"].is_valid()]
+    if not all(valid):
+        return _render_quick(request, reflection, forms, status=400)
+    contexts, chains = forms["contexts"].values(), forms["chains"].values()
+    values = services.StepValues(
+        fields=dict(forms["form"].cleaned_data),
+        ratings=contexts.ratings,
+        chains=chains.chains,
+        incomplete_chains=chains.incomplete_chains,
+    )
+    try:
+        services.reflection_save_quick(
+            reflection=reflection, by=request.user, values=values, revision=reflection.revision
+        )
+    except services.ConflictError:
+        message = _("This reflection was changed elsewhere a moment ago. Please save again.")
+        return _render_quick(request, reflection, forms, errors=[("quick-form", message)])
+    except services.NotEditableError:
+        return _not_editable(request, reflection)
+    except ValidationError as error:
+        errors = [("quick-form", m) for m in error.messages]
+        return _render_quick(request, reflection, forms, errors=errors, status=400)
+
+    if go == "later":
+        messages.success(request, _("Your draft is saved. You can carry on whenever you like."))
+        return redirect(reflection.get_absolute_url())
+    if go == "more":
+        return redirect("reflections:check", pk=reflection.pk)
+    if go != "submit":
+        # Enter in a text box ("stay"), or "show suggestions for this context" without
+        # JavaScript: saved, and back to the page, the chain's options re-ordered.
+        url = reverse("reflections:quick", kwargs={"pk": reflection.pk})
+        anchor = "#chains-0-row" if go == "suggest" else ""
+        return HttpResponseRedirect(f"{url}{anchor}", status=SEE_OTHER)
+    return _submit_quick(request, reflection)
+
+
+def _submit_quick(request: AuthedRequest, reflection: Reflection) -> HttpResponse:
+    try:
+        services.reflection_submit(reflection=reflection, by=request.user)
+    except services.PrivacyCheckError:
+        return redirect("reflections:privacy", pk=reflection.pk)
+    except services.NotEditableError:
+        return _not_editable(request, reflection)
+    except ValidationError as error:
+        forms = _quick_forms(reflection)
+        errors = [("quick-submit", m) for m in error.messages]
+        return _render_quick(request, reflection, forms, errors=errors, status=400)
+    messages.success(request, _("Your reflection is submitted. Thank you for taking the time."))
+    return redirect(_after_submit_url(reflection))

@@ -62,3 +62,12 @@ def notify_comment(*, author: User, recipient: User, path: str) -> None:
         template="email/supervision/comment",
         context={"author_name": author.get_display_name(), "sign_in_url": sign_in_url(path)},
     )
+
+
+def notify_record_to_sign(*, signer: User, recipient: User, path: str) -> None:
+    """Tell `recipient` that `signer` signed a supervision record that now waits for them."""
+    _send(
+        recipient=recipient,
+        template="email/supervision/record_to_sign",
+        context={"signer_name": signer.get_display_name(), "sign_in_url": sign_in_url(path)},
+    )

@@ -23,6 +23,7 @@ from accounts.models import AuditEvent, SupervisionLink, User
 from framework.models import Context
 from reflections.models import Reflection
 from supervision.models import RecordAction, SupervisionCheck, SupervisionRecord
+from supervision.notifications import notify_record_to_sign
 from supervision.record_selectors import discussable_reflections
 
 # AuditEvent.Action has no choice for signing a record yet (see the note to the lead); the
@@ -214,6 +215,14 @@ def record_sign(
         version=record.version,
         locked=fresh.is_locked,
     )
+    if not fresh.is_locked:
+        # The other person's signature is what is missing now: tell them, without content.
+        other = record.supervisor if party == "worker" else record.worker
+        transaction.on_commit(
+            lambda: notify_record_to_sign(
+                signer=by, recipient=other, path=record.get_absolute_url()
+            )
+        )
     return record
 
 

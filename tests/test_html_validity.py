@@ -64,6 +64,7 @@ def pages() -> dict[str | None, list[str]]:
             reverse("reflections:start"),
             *(reverse("reflections:step", args=[draft.pk, step]) for step in Step),
             reverse("reflections:check", args=[draft.pk]),
+            reverse("reflections:quick", args=[draft.pk]),
             reverse("supervision:share"),
             reverse("accounts:my_audit"),
         ],

@@ -30,7 +30,7 @@
     }
   })();
 
-  var state = { form: null, timer: null, inFlight: null, dirty: false, conflicted: false };
+  var state = { form: null, timer: null, inFlight: null, dirty: false, conflicted: false, left: {} };
 
   function flowForm() {
     return document.querySelector("form[data-autosave-url]");
@@ -218,9 +218,29 @@
     }
   }
 
+  // Only fields the worker has left (or a row whose field they left) get a message: an answer
+  // still being written is not wrong yet. Returns how many were shown.
+  function hasLeft(name) {
+    if (state.left[name]) {
+      return true;
+    }
+    var row = name.match(/^(.*-\d+)-row$/);
+    return Boolean(
+      row &&
+        Object.keys(state.left).some(function (left) {
+          return left.indexOf(row[1] + "-") === 0;
+        })
+    );
+  }
+
   function showErrors(form, errors) {
     clearErrors(form);
+    var shown = 0;
     Object.keys(errors).forEach(function (name) {
+      if (!hasLeft(name) && name !== "__all__") {
+        return;
+      }
+      shown += 1;
       var holder =
         document.getElementById("id_" + name + "-field") ||
         document.getElementById(name) ||
@@ -253,6 +273,7 @@
         }
       });
     });
+    return shown;
   }
 
   // Saving ---------------------------------------------------------------------------------
@@ -299,8 +320,8 @@
         }
         return response.json().then(function (answer) {
           if (!answer.saved) {
-            showErrors(form, answer.errors || {});
-            failed(form, "invalid");
+            var shown = showErrors(form, answer.errors || {});
+            failed(form, shown ? "invalid" : "waiting");
             return;
           }
           var revision = form.querySelector("[data-revision]");
@@ -365,7 +386,7 @@
       return;
     }
     window.clearTimeout(state.timer);
-    state = { form: form, timer: null, inFlight: null, dirty: false, conflicted: false };
+    state = { form: form, timer: null, inFlight: null, dirty: false, conflicted: false, left: {} };
     var flow = document.querySelector("[data-flow]");
     if (flow && flow.getAttribute("data-page-title")) {
       document.title = flow.getAttribute("data-page-title");
@@ -402,6 +423,12 @@
   document.addEventListener("change", function (event) {
     if (inFlowForm(event.target)) {
       schedule();
+    }
+  });
+
+  document.addEventListener("focusout", function (event) {
+    if (inFlowForm(event.target) && event.target.name) {
+      state.left[event.target.name] = true;
     }
   });
 
@@ -447,8 +474,32 @@
     }
   });
 
+  function isPrivacyCheck(event) {
+    var source = event.detail && event.detail.elt;
+    return Boolean(source && source.hasAttribute && source.hasAttribute("data-privacy-live"));
+  }
+
+  // The privacy check while typing: skipped offline (nothing could answer, and the autosave
+  // status already says so); never waits for the autosave; and a signed-out answer (the
+  // sign-in page, reached by a redirect) is not shown in its place.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (isPrivacyCheck(event) && !navigator.onLine) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (isPrivacyCheck(event) && xhr && /\/accounts\/login\//.test(xhr.responseURL || "")) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   // htmx asks before each request: save pending typing first, then let it go.
   document.addEventListener("htmx:confirm", function (event) {
+    if (isPrivacyCheck(event)) {
+      return;
+    }
     if (!flowForm() || !(state.dirty || state.inFlight) || state.conflicted) {
       return;
     }

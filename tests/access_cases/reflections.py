@@ -76,6 +76,20 @@ def session_step(world: World) -> dict[str, Any]:
     return {"revision": "1", "session_date": "2025-05-01"}
 
 
+def quick_later(world: World) -> dict[str, Any]:
+    return {
+        "revision": "1",
+        "session_date": "2025-05-01",
+        "chains-TOTAL_FORMS": "0",
+        "chains-INITIAL_FORMS": "0",
+        "go": "later",
+    }
+
+
+def typed_answer(world: World) -> dict[str, Any]:
+    return {"field": "what_happened", "what_happened": "Dave came in."}
+
+
 def authors(answer: Answer, **fields: Any) -> dict[str, Any]:
     """Alice gets `answer`, visitors the sign-in page, everyone else a 404."""
     return {"default": NOT_FOUND, "answers": {ANONYMOUS: LOGIN, PEER_WORKER: answer}, **fields}
@@ -131,6 +145,30 @@ CASES = [
         query="row=0",
         **authors(OK, kwargs=pk_of("flow_draft")),
     ),
+    Case("reflections:quick", **authors(OK, kwargs=pk_of("flow_draft"), note="draft")),
+    Case(
+        "reflections:quick", **authors(REDIRECT, kwargs=pk_of("flow_submitted"), note="submitted")
+    ),
+    Case(
+        "reflections:quick",
+        method="post",
+        data=quick_later,
+        **authors(REDIRECT, kwargs=pk_of("flow_draft"), note="finish later"),
+    ),
+    Case("reflections:quick", method="put", default=NOT_ALLOWED, kwargs=pk_of("flow_draft")),
+    Case(
+        "reflections:privacy_live",
+        method="post",
+        data=typed_answer,
+        **authors(OK, kwargs=pk_of("flow_draft"), note="draft"),
+    ),
+    Case(
+        "reflections:privacy_live",
+        method="post",
+        data=typed_answer,
+        **authors(NOT_FOUND, kwargs=pk_of("flow_submitted"), note="submitted"),
+    ),
+    posts_only("reflections:privacy_live", pk_of("flow_draft")),
     Case("reflections:check", **authors(OK, kwargs=pk_of("flow_draft"), note="draft")),
     Case(
         "reflections:check", **authors(REDIRECT, kwargs=pk_of("flow_submitted"), note="submitted")

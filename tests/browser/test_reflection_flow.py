@@ -91,9 +91,7 @@ def sign_in(page: Page, base: str) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    expect(
-        page.get_by_role("navigation", name="Main").get_by_role("button", name="Sign out")
-    ).to_be_visible()
+    expect(page.get_by_text("Successfully signed in as pat.")).to_be_visible()
 
 
 def heading(page: Page, text: str) -> None:
@@ -115,7 +113,7 @@ def test_a_peer_worker_writes_a_reflection_by_keyboard_on_a_phone(
 
     page.goto(base + "/reflections/new/")
     assert_accessible(page)
-    press_button(page, "Start a new reflection")
+    press_button(page, "Start a new reflection, step by step")
 
     # a. The session: the date is already today; a length, a setting, a stage and a label.
     heading(page, "The session")
@@ -161,35 +159,44 @@ def test_a_peer_worker_writes_a_reflection_by_keyboard_on_a_phone(
     )
     press_button(page, "Save and continue")
 
-    # c. The contexts: Accepting strongly present, one factor, a line of evidence.
+    # c. The contexts, compact: Accepting strongly present; its meaning opens onto its
+    # prompts, factors and a line of evidence.
     heading(page, "The five contexts")
-    tab_to(page, page.get_by_text("Questions to think about for Accepting"))
-    page.keyboard.press("Enter")  # open the prompts
-    expect(page.get_by_text("Was there a moment when I felt judgement rise in me?")).to_be_visible()
-    assert_accessible(page)
     tab_to(page, page.get_by_role("radio", name="Not present").first)
     for _ in range(3):
-        page.keyboard.press("ArrowDown")  # to "Strongly present"
+        page.keyboard.press("ArrowDown")  # to "Strongly"
+    page.keyboard.press("Tab")  # the meaning, a disclosure
+    page.keyboard.press("Enter")  # open it
+    expect(page.get_by_text("Was there a moment when I felt judgement rise in me?")).to_be_visible()
+    assert_accessible(page)
     page.keyboard.press("Tab")
     page.keyboard.press("Space")  # the first of Accepting's factors
-    page.keyboard.press("Tab")
-    page.keyboard.type("I said it made sense to feel that way.")
+    type_into(
+        page,
+        page.get_by_label("What I did or said (optional)").first,
+        "I said it made sense to feel that way.",
+    )
     press_button(page, "Save and continue")
 
     # d. A chain: choosing the context brings the linked mechanisms and outcomes first.
     heading(page, "What seemed to shift for them")
     assert_accessible(page)
-    tab_to(page, page.get_by_label("Context: what I brought"))
-    page.keyboard.press("ArrowDown")  # Accepting
+    tab_to(page, page.get_by_role("radio", name="Accepting"))
+    page.keyboard.press("Space")  # Accepting
     expect(page.get_by_text("Listed first: what the studies link to Accepting.")).to_be_visible()
-    mechanism = page.get_by_label("What seemed to shift for them")
-    expect(mechanism.locator("option").nth(1)).to_have_text(
-        re.compile(r"^I am acceptable or worthwhile — \d+ studies link this to Accepting$")
+    # The name alone is the choice; how many studies link it is a lighter line beside it.
+    mechanism = page.get_by_role("radio", name=re.compile("^I am acceptable or worthwhile"))
+    expect(page.locator(".tap-option__studies").first).to_have_text(
+        re.compile(r"^\d+ studies link this to Accepting$")
     )
     tab_to(page, mechanism)
-    page.keyboard.press("ArrowDown")  # the first linked mechanism
-    tab_to(page, page.get_by_label("Towards which outcome"))
-    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")  # the first linked mechanism
+    tab_to(page, page.locator("input[name='chains-0-outcome_domain']").first)
+    page.keyboard.press("Space")
+    # The chain, read back as a sentence.
+    expect(page.locator(".chain-sentence")).to_have_text(
+        re.compile("^Because I was Accepting, they seemed to feel “I am acceptable or worthwhile”")
+    )
     type_into(
         page,
         page.get_by_label("In my words (optional)"),
@@ -218,7 +225,7 @@ def test_a_peer_worker_writes_a_reflection_by_keyboard_on_a_phone(
     assert_accessible(page)
     type_into(page, page.get_by_label("What did I learn?"), "Ask more, suggest less.")
     type_into(page, page.get_by_label("Something I will do"), "Find the art group times")
-    tab_to(page, page.get_by_label("Bring this reflection to supervision"))
+    tab_to(page, page.get_by_label("Mark it to talk about in supervision"))
     page.keyboard.press("Space")
     press_button(page, "Save and continue")
 

@@ -80,14 +80,57 @@ class AutosaveTests(AutosaveTestCase):
         row = {
             "id": "",
             "context": context(self.version, "available").pk,
-            "mechanism": "",
+            "mechanism": "999999",
             "outcome_domain": "",
             "description": "",
             "confidence": "2",
         }
         data = step_data("chains", self.reflection) | chain_rows([row])
         answer = self.client.post(autosave_url(self.reflection, "chains"), data).json()
-        assert set(answer["errors"]) == {"chains-0-mechanism", "chains-0-outcome_domain"}
+        assert set(answer["errors"]) == {"chains-0-mechanism"}
+
+    def test_a_chain_with_only_its_context_saves_without_an_error_and_is_kept_unfinished(
+        self,
+    ) -> None:
+        """Defect 1: picking a context is no reason to show "Choose the outcome" in red."""
+        row = {
+            "id": "",
+            "context": context(self.version, "available").pk,
+            "mechanism": "",
+            "outcome_domain": "",
+            "description": "They came back",
+            "confidence": "2",
+        }
+        data = step_data("chains", self.reflection) | chain_rows([row])
+        answer = self.client.post(autosave_url(self.reflection, "chains"), data).json()
+        assert answer["saved"] is True
+        assert "errors" not in answer
+        assert answer["row_ids"] == {"chains-0-id": None}
+        self.reflection.refresh_from_db()
+        assert not Chain.objects.filter(reflection=self.reflection).exists()
+        assert self.reflection.incomplete_chains == [
+            {
+                "context": context(self.version, "available").pk,
+                "mechanism": None,
+                "outcome_domain": None,
+                "description": "They came back",
+                "confidence": 2,
+            }
+        ]
+
+    def test_a_finished_chain_after_an_unfinished_one_names_its_own_row(self) -> None:
+        unfinished = {"id": "", "context": context(self.version, "accepting").pk}
+        finished = {
+            "id": "",
+            "context": context(self.version, "available").pk,
+            "mechanism": mechanism(self.version, "others_safe_trusted_like_me").pk,
+            "outcome_domain": domain(self.version, "self_expression").pk,
+            "confidence": "2",
+        }
+        data = step_data("chains", self.reflection) | chain_rows([unfinished, finished])
+        answer = self.client.post(autosave_url(self.reflection, "chains"), data).json()
+        chain = Chain.objects.get(reflection=self.reflection)
+        assert answer["row_ids"] == {"chains-0-id": None, "chains-1-id": chain.pk}
 
     def test_a_signed_out_worker_is_redirected_which_the_script_reads_as_signed_out(self) -> None:
         response = self.autosave("story", client=self.p.client_for(None), what_happened="x")
@@ -213,6 +256,6 @@ class TwoTabsTests(AutosaveTestCase):
             autosave_url(self.reflection, "chains"),
             loaded | chain_rows([row | {"confidence": "1"}]),
         ).content.decode()
-        assert "Chain 1: How sure am I?" in html
+        assert "What seemed to shift (1): How sure am I?" in html
         assert "Sure" in html
         assert "Unsure" in html

@@ -257,16 +257,19 @@ class ContextsStepTests(StepTestCase):
     def test_each_context_shows_its_meaning_prompts_and_tensions(self) -> None:
         html = self.client.get(step_url(self.reflection, "contexts")).content.decode()
         for name in ("Accepting", "Personalised Practice", "Empowering", "Available", "Reciprocal"):
-            assert f">{name}</h2>" in html
+            assert f">{name}</legend>" in html
         accepting = context(self.version, "accepting")
-        assert accepting.summary in html
+        # The one-line meaning in view; the paper's summary one tap away, in the <details>.
+        assert "They felt understood, valued and not judged." in html
+        assert html.index("<details") < html.index(accepting.summary)
         assert accepting.prompts[0] in html
         # The paper's tensions: boundaries, whose need sharing serves, progress not effectiveness.
         assert "Available, but with boundaries" in html
         assert "Sharing lived experience: whose need does it meet?" in html
         assert "Effectiveness, or progress?" in html
         assert "<details" in html
-        assert "<legend>How present was Accepting?</legend>" in html
+        # The context's name is the scale's legend; its meaning describes the group.
+        assert 'aria-describedby="ctx-accepting-meaning"' in html
         assert 'type="radio" name="ctx-accepting-presence" value="3"' in html
 
     def test_ratings_factors_and_evidence_are_saved(self) -> None:
@@ -322,7 +325,7 @@ class ChainsStepTests(StepTestCase):
     def test_an_empty_reflection_offers_one_blank_chain(self) -> None:
         html = self.client.get(step_url(self.reflection, "chains")).content.decode()
         assert 'name="chains-TOTAL_FORMS" value="1"' in html
-        assert "Chain 1" in html
+        assert "What seemed to shift (1)" in html
         assert "Add another chain" in html
 
     def test_chains_are_saved_and_a_blank_row_is_ignored(self) -> None:
@@ -345,15 +348,33 @@ class ChainsStepTests(StepTestCase):
         assert chain.mechanism.key == "i_am_acceptable_or_worthwhile"
         assert chain.description == "Because I was accepting, they opened up."
 
-    def test_a_half_filled_chain_asks_for_the_missing_parts(self) -> None:
-        data = step_data("chains", self.reflection) | chain_rows(
+    def test_save_and_finish_later_leaves_with_a_half_filled_chain_kept_in_the_draft(
+        self,
+    ) -> None:
+        """Defect 2: "Save and finish later" always leaves, keeping what was chosen."""
+        data = step_data("chains", self.reflection, go="later") | chain_rows(
             [self.row(mechanism="", outcome_domain="")]
         )
-        html = self.client.post(step_url(self.reflection, "chains"), data).content.decode()
-        assert "Choose what seemed to shift for them." in html
-        assert "Choose the outcome." in html
+        response = self.client.post(step_url(self.reflection, "chains"), data)
+        assert response.status_code == 302
+        assert response["Location"] == self.reflection.get_absolute_url()
+        self.reflection.refresh_from_db()
+        assert [item["context"] for item in self.reflection.incomplete_chains] == [
+            context(self.version, "accepting").pk
+        ]
+        assert not Chain.objects.filter(reflection=self.reflection).exists()
+
+    def test_a_half_filled_chain_comes_back_on_the_chains_step(self) -> None:
+        """Defect 3: leaving by the step numbers keeps the chain in the draft, not the browser."""
+        data = step_data("chains", self.reflection) | chain_rows(
+            [self.row(), self.row(mechanism="", outcome_domain="", description="Half a thought")]
+        )
+        self.client.post(step_url(self.reflection, "chains"), data)
+        html = self.client.get(step_url(self.reflection, "chains")).content.decode()
+        assert 'name="chains-TOTAL_FORMS" value="2"' in html
+        assert "Half a thought" in html
         assert "Because I was accepting, they opened up." in html
-        self.assert_unchanged()
+        assert "Choose what seemed to shift for them." not in html
 
     def test_ids_of_another_version_or_of_nothing_are_field_errors(self) -> None:
         other = Mechanism.objects.exclude(version=self.version).first()
@@ -405,7 +426,7 @@ class ChainsStepTests(StepTestCase):
         html = self.client.post(step_url(self.reflection, "chains"), data).content.decode()
         assert 'name="chains-TOTAL_FORMS" value="2"' in html
         assert "typed" in html
-        assert "Chain 2" in html
+        assert "What seemed to shift (2)" in html
         assert "Choose one of the options listed." not in html
         assert not Chain.objects.filter(reflection=self.reflection).exists()
 
@@ -449,14 +470,18 @@ class ChainsStepTests(StepTestCase):
             | {"go": "suggest"}
         )
         html = self.client.post(step_url(self.reflection, "chains"), data).content.decode()
-        linked = html.index('<optgroup label="Linked to Reciprocal in the studies">')
-        others = html.index('<optgroup label="Other mechanisms">')
+        linked = html.index('<p class="tap-options__heading">Linked to Reciprocal in the studies')
+        others = html.index('<p class="tap-options__heading">Other mechanisms')
+        # The name alone is the option's label; the study count is a lighter line apart.
         assert (
-            linked < html.index("Others (like me) can be effective in their recovery — ") < others
+            linked
+            < html.index("<span>Others (like me) can be effective in their recovery</span>")
+            < others
         )
+        assert linked < html.index('<span class="tap-option__studies">') < others
         # Every mechanism stays selectable.
         for item in Mechanism.objects.filter(version=self.version):
-            assert f'<option value="{item.pk}"' in html
+            assert f'name="chains-0-mechanism" value="{item.pk}"' in html
 
     def test_the_options_partial_orders_one_row_for_htmx(self) -> None:
         url = reverse("reflections:chain_options", kwargs={"pk": self.reflection.pk})
@@ -467,9 +492,9 @@ class ChainsStepTests(StepTestCase):
         html = response.content.decode()
         assert response.status_code == 200
         assert 'name="chains-2-mechanism"' in html
-        first_option = html.index("I am acceptable or worthwhile — ")
+        first_option = html.index("<span>I am acceptable or worthwhile</span>")
         assert first_option < html.index("Other mechanisms")
-        assert "studies link this to Accepting" in html
+        assert "studies link this to Accepting</span>" in html
 
     def test_the_options_partial_refuses_a_bad_row(self) -> None:
         url = reverse("reflections:chain_options", kwargs={"pk": self.reflection.pk})
@@ -487,6 +512,30 @@ class ChainsStepTests(StepTestCase):
         assert 'data-hx-target="#chains-0-options"' in html
         assert 'hx-push-url="false"' in html
         assert "Show suggestions for this context" in html
+
+    def test_choosing_asks_htmx_for_the_three_choices_only_never_the_words_typed(self) -> None:
+        """An htmx GET puts what it includes in the URL: the chain's words must not go there."""
+        html = self.client.get(step_url(self.reflection, "chains")).content.decode()
+        assert "data-hx-include=\"[name='chains-0-context'], [name='chains-0-mechanism'], " in html
+        assert 'data-hx-include="#chains-0-row"' not in html
+
+    def test_a_chosen_chain_reads_back_as_a_sentence(self) -> None:
+        url = reverse("reflections:chain_options", kwargs={"pk": self.reflection.pk})
+        row = self.row()
+        html = self.client.get(
+            url,
+            {
+                "row": "0",
+                "chains-0-context": row["context"],
+                "chains-0-mechanism": row["mechanism"],
+                "chains-0-outcome_domain": row["outcome_domain"],
+            },
+            headers=HTMX,
+        ).content.decode()
+        assert (
+            "Because I was Accepting, they seemed to feel “I am acceptable or worthwhile”, "
+            "towards self-acceptance." in html
+        )
 
 
 class OutcomesStepTests(StepTestCase):

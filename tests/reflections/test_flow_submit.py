@@ -131,12 +131,73 @@ class CheckAndSubmitTests(FlowTestCase):
     def test_a_draft_without_identifying_details_is_submitted(self) -> None:
         reflection = self.draft(what_happened="We walked by the river.")
         response = self.client.post(url("submit", reflection), {"revision": "1"})
-        assert response["Location"] == reflection.get_absolute_url()
+        assert response["Location"] == f"{reflection.get_absolute_url()}?submitted=1"
         reflection.refresh_from_db()
         assert reflection.status == Reflection.Status.SUBMITTED
         assert (
             "Your reflection is submitted" in self.client.get(response["Location"]).content.decode()
         )
+
+    def test_an_empty_reflection_is_not_submitted_and_the_check_page_says_why(self) -> None:
+        """Defect 5: an empty reflection would count on My practice."""
+        reflection = Reflection.objects.create(
+            author=self.p.alice, organisation=self.p.riverside, framework_version=self.version
+        )
+        response = self.client.post(url("submit", reflection), {"revision": "1"})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "There is nothing to submit yet." in html
+        assert 'aria-describedby="submit-error"' in html
+        reflection.refresh_from_db()
+        assert (reflection.status, reflection.revision) == (Reflection.Status.DRAFT, 1)
+
+    def test_a_reflection_with_only_what_happened_is_enough_to_submit(self) -> None:
+        reflection = Reflection.objects.create(
+            author=self.p.alice,
+            organisation=self.p.riverside,
+            framework_version=self.version,
+            what_happened="We walked by the river.",
+        )
+        self.client.post(url("submit", reflection), {"revision": "1"})
+        reflection.refresh_from_db()
+        assert reflection.status == Reflection.Status.SUBMITTED
+
+    def test_an_unfinished_chain_is_named_on_the_check_page_and_holds_the_submit_back(
+        self,
+    ) -> None:
+        """Defect 3: the check page never says "No chains recorded" over a chain begun."""
+        accepting = self.version.contexts.get(key="accepting")
+        reflection = self.draft(
+            what_happened="We walked by the river.",
+            incomplete_chains=[
+                {
+                    "context": accepting.pk,
+                    "mechanism": None,
+                    "outcome_domain": None,
+                    "description": "They laughed",
+                    "confidence": 2,
+                }
+            ],
+        )
+        html = self.client.get(url("check", reflection)).content.decode()
+        assert "One chain is not finished" in html
+        assert "Accepting → no shift chosen yet → no outcome chosen yet" in html
+        response = self.client.post(url("submit", reflection), {"revision": "1"})
+        assert response.status_code == 400
+        assert "A chain is not finished." in response.content.decode()
+        assert Reflection.objects.get(pk=reflection.pk).status == Reflection.Status.DRAFT
+
+    def test_after_submitting_sharing_with_the_supervisor_comes_first(self) -> None:
+        """Point 5: one place to share, offered as the next step, never implied by the mark."""
+        reflection = self.draft(what_happened="We walked by the river.", bring_to_supervision=True)
+        response = self.client.post(url("submit", reflection), {"revision": "1"}, follow=True)
+        html = response.content.decode()
+        panel = reverse("supervision:reflection_panel", args=[reflection.pk])
+        assert html.index(f'data-hx-get="{panel}"') < html.index('class="reflection-body"')
+        assert "Marked to talk about in supervision" in html
+        assert "Share with " in self.client.get(panel).content.decode()
+        later = self.client.get(reflection.get_absolute_url()).content.decode()
+        assert later.index('class="reflection-body"') < later.index(f'data-hx-get="{panel}"')
 
     def test_submit_only_takes_posts(self) -> None:
         reflection = self.draft()
@@ -170,7 +231,7 @@ class CheckAndSubmitTests(FlowTestCase):
         response = self.client.post(
             url("submit", reflection), {"revision": "1", "confirming": "1", "confirm": [key]}
         )
-        assert response["Location"] == reflection.get_absolute_url()
+        assert response["Location"] == f"{reflection.get_absolute_url()}?submitted=1"
         reflection.refresh_from_db()
         assert reflection.status == Reflection.Status.SUBMITTED
         assert reflection.privacy_confirmed == [key]
