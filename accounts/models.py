@@ -302,6 +302,12 @@ class AuditEvent(models.Model):
             _("Started a new version of a signed supervision record"),
         )
         SETTINGS_CHANGED = "settings_changed", _("Changed organisation settings")
+        DATA_EXPORT_REQUESTED = "data_export_requested", _("Asked for an export of their data")
+        DATA_EXPORT_DOWNLOADED = "data_export_downloaded", _("Downloaded an export of their data")
+        DATA_IMPORTED = "data_imported", _("Imported reflections from an export")
+        ERASURE_REQUESTED = "erasure_requested", _("Asked for an account to be erased")
+        ACCOUNT_ERASED = "account_erased", _("Erased an account")
+        RETENTION_APPLIED = "retention_applied", _("Deleted material past its retention period")
         ADMIN_CHANGED = "admin_changed", _("Changed something in the site admin")
         ADMIN_VIEWED = "admin_viewed", _("Opened material in the site admin")
 

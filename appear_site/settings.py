@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "reflections",
     "supervision",
     "workshops",
+    "datarights",
     # The demo people and their fictional material (seed_demo); it may import every app.
     "demo",
     # The admin, with every change and every opening of material audited (accounts.admin_site).
@@ -169,6 +170,35 @@ if _redis_url:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background tasks (appear_site/celery.py). The broker defaults to the Redis of the cache; with
+# neither set (`make run`, the test suite) tasks run at once in the process that asks for them,
+# so no other server is needed. CELERY_TASK_ALWAYS_EAGER=true forces that with a broker too.
+_broker_url = env_str("CELERY_BROKER_URL") or _redis_url or ""
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not _broker_url)
+CELERY_BROKER_URL = _broker_url or "memory://"
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or _broker_url or None
+# A task that fails in-process is recorded (datarights.FailedTask), never raised into the page.
+CELERY_TASK_EAGER_PROPAGATES = False
+# A task is acknowledged only when it has finished, so a worker that dies mid-task (a deploy,
+# a crash) leaves it in the queue for another worker rather than losing it.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = 24 * 60 * 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Retries of a failing task wait 2, 4, 8, ... seconds (with jitter), at most this long between
+# two tries, and give up after TASK_MAX_RETRIES (about an hour and a half in all).
+TASK_RETRY_BACKOFF_MAX = env_int("TASK_RETRY_BACKOFF_MAX", 15 * 60)
+TASK_MAX_RETRIES = env_int("TASK_MAX_RETRIES", 10)
+
+# Exports are written here by the worker and read by the site: a directory both share.
+EXPORT_ROOT = Path(env_str("EXPORT_ROOT") or BASE_DIR / "var" / "exports")
+# Hours a finished export waits to be downloaded before it is deleted unread.
+EXPORT_TTL_HOURS = env_int("EXPORT_TTL_HOURS", 72)
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -230,7 +260,12 @@ MFA_TOTP_TOLERANCE = 1
 # derived from SECRET_KEY and SECRET_KEY_FALLBACKS (accounts/two_factor_secrets.py).
 TWO_FACTOR_KEYS = env_list("TWO_FACTOR_KEYS", [])
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every e-mail goes through a background task (datarights/mail.py), which hands it to the
+# backend named by the EMAIL_BACKEND variable, retrying with backoff while that fails.
+EMAIL_BACKEND = "datarights.mail.QueuedEmailBackend"
+EMAIL_DELIVERY_BACKEND = (
+    env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend") or ""
+)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -254,6 +289,7 @@ LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London") or "Europe/London"
+CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("workshops/", include("workshops.urls")),
     path("join/", include("workshops.urls_join")),
     path("accounts/", include("accounts.urls")),
+    path("my-data/", include("datarights.urls")),
     path("accounts/", include("allauth.urls")),
     path("session/keep-alive/", session_keep_alive, name="session_keep_alive"),
     path("admin/", admin.site.urls),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ["framework", "accounts", "reflections", "supervision", "workshops"]
+ORDER = ["framework", "accounts", "reflections", "supervision", "workshops", "datarights"]
 
 
 def _imported(tree: ast.AST) -> list[tuple[int, str]]:
