@@ -21,7 +21,6 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from supervision.record_selectors import records_with_detail
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -32,6 +31,7 @@ from reflections.models import Reflection
 from reflections.reading import Reader, read_reflection
 from supervision import pdf
 from supervision.models import SupervisionRecord
+from supervision.records.selectors import records_with_detail
 
 FORMAT = "appear-reflect-export"
 FORMAT_VERSION = 1

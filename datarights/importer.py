@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePosixPath
@@ -94,7 +95,15 @@ def read_export(upload: IO[bytes]) -> dict[str, Any]:
         with archive.open(entry) as handle:
             # Read at most one byte past the limit: a header can lie about the size.
             raw = handle.read(MAX_JSON_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+    ) as error:
+        # zlib.error: a damaged deflate stream (found by tests/fuzz/test_import_upload.py).
         raise _refuse(_("The export.json in this ZIP cannot be read.")) from error
     if len(raw) > MAX_JSON_BYTES:
         raise _refuse(_("The export.json in this ZIP is too large to be an export."))

@@ -8,7 +8,6 @@ and the supervision records they may open (supervision.record_selectors.my_recor
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
-from supervision.record_selectors import my_records
 
 from accounts.models import AuditEvent, Membership, User
 from datarights.models import Export, FailedTask, Import
@@ -22,6 +21,7 @@ from reflections.models import (
 )
 from reflections.selectors import own
 from supervision.models import Comment, RecordAction, Share, SupervisionCheck, SupervisionRecord
+from supervision.records.selectors import my_records
 
 
 def export_reflections(*, user: User) -> QuerySet[Reflection]:
