@@ -75,6 +75,11 @@ def sign_in(page: Page, live_server: Any, next_path: str = "/") -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("button", name="Sign out").first).to_be_visible()
+    # The button shows as soon as the HTML is parsed; typing before the deferred scripts have
+    # run would go unwatched (seen in CI under load), so wait for the page's load event.
+    page.wait_for_load_state("load")
+    if page.locator("form[data-keep-unsent]").count():
+        expect(page.locator("form[data-keep-unsent-watched]").first).to_be_attached()
 
 
 def test_the_warning_comes_first_and_stay_signed_in_keeps_the_session(
