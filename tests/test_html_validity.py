@@ -113,21 +113,26 @@ def test_the_main_pages_of_every_role_are_valid_html(tmp_path: Path) -> None:
             name = re.sub(r"[^a-z0-9]+", "-", f"{username or 'visitor'}{url}").strip("-")
             (tmp_path / f"{name}.html").write_bytes(response.content)
             files[f"{name}.html"] = f"{username or 'a visitor'} at {url}"
+    assert len(files) == sum(len(urls) for urls in to_check.values())  # no two names alike
+    errors = html_errors(tmp_path, files)
+    assert errors == [], "\n".join(errors)
+
+
+def html_errors(directory: Path, files: dict[str, str]) -> list[str]:
+    """The Nu HTML Checker's errors for the saved `files` (name -> what the page is)."""
     assert JAVA is not None
     checked = subprocess.run(
         [JAVA, "-jar", str(CHECKER), "--errors-only", "--format", "json", *sorted(files)],
-        cwd=tmp_path,
+        cwd=directory,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     messages = json.loads(checked.stderr or checked.stdout)["messages"]
-    errors = [
+    return [
         f"{files.get(Path(m.get('url', '')).name, m.get('url'))}, line {m.get('lastLine')}: "
         f"{m['message']}"
         for m in messages
         if m.get("type") in ("error", "non-document-error")
     ]
-    assert len(files) == sum(len(urls) for urls in to_check.values())  # no two names alike
-    assert errors == [], "\n".join(errors)

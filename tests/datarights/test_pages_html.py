@@ -3,10 +3,8 @@ the export page in each state, import, erasure (own and an admin's), retention a
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import subprocess
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from datarights.models import Export, FailedTask
 from tests.datarights.support import DataRightsTestCase
-from tests.test_html_validity import CHECKER, JAVA
+from tests.test_html_validity import JAVA, html_errors
 
 pytestmark = pytest.mark.skipif(
     JAVA is None, reason="the Nu HTML Checker needs Java (.ci/run installs it)"
@@ -70,20 +68,5 @@ class DataRightsPagesHtmlTests(DataRightsTestCase):
             "<!DOCTYPE html><html lang=en><title>t</title>" + fragment.content.decode()
         )
         files["fragment.html"] = "the export status fragment"
-        assert JAVA is not None
-        checked = subprocess.run(
-            [JAVA, "-jar", str(CHECKER), "--errors-only", "--format", "json", *sorted(files)],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        messages = json.loads(checked.stderr or checked.stdout)["messages"]
-        errors = [
-            f"{files.get(Path(m.get('url', '')).name, m.get('url'))}, line {m.get('lastLine')}: "
-            f"{m['message']}"
-            for m in messages
-            if m.get("type") in ("error", "non-document-error")
-        ]
+        errors = html_errors(directory, files)
         assert errors == [], "\n".join(errors)
