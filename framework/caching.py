@@ -1,0 +1,47 @@
+"""Values computed only from one framework version, kept in the shared cache.
+
+The framework changes only when a data file is loaded, and a loaded version never changes
+afterwards (a changed file makes a new version with a new content hash). So anything computed
+from a version alone — explorer pages' data, the evidence map, the evidence parts of My
+practice — can be cached under that version's content hash with no invalidation: a new load
+brings a new hash, and the old entries simply age out.
+
+Never cache anything here that depends on a person or on reflections: this cache is shared
+by everyone (Redis when `REDIS_URL` is set, so all app servers share it too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+from framework.models import FrameworkVersion
+
+T = TypeVar("T")
+
+# Bump when the shape of a cached value changes in code, so a deploy never reads a value
+# pickled by older code.
+CACHE_SCHEMA = 1
+# Entries are immutable, so they can live long; the timeout only bounds memory for old versions.
+VERSION_CACHE_SECONDS = 7 * 24 * 60 * 60
+
+
+def version_cache_key(version: FrameworkVersion, name: str) -> str:
+    """The cache key of `name` computed from `version`'s content alone."""
+    return f"framework:{CACHE_SCHEMA}:{version.content_hash}:{name}"
+
+
+def cached_for_version(version: FrameworkVersion, name: str, compute: Callable[[], T]) -> T:
+    """`compute()`'s value for `version`, from the shared cache when it is there.
+
+    `compute` must depend on nothing but `version` (and code): the key is the version's
+    content hash and `name`.
+    """
+    key = version_cache_key(version, name)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, VERSION_CACHE_SECONDS)
+    return value  # type: ignore[no-any-return]
