@@ -7,6 +7,7 @@ export is audited as REFLECTION_EXPORTED with the worker as its subject.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -176,25 +177,53 @@ def _apply_errors(forms: RecordForms, error: ValidationError) -> None:
 @vary_on_headers("HX-Request")
 def record_create(request: AuthedRequest, link_id: int) -> HttpResponse:
     link = access_link_for_records(user=request.user, link_id=link_id)
-    action_url = reverse("supervision:record_create", kwargs={"link_id": link.pk})
-    if request.method != "POST":
-        forms = _forms_for(data=None, link=link, record=None)
-        return _render_form(request, forms=forms, link=link, record=None, action_url=action_url)
-    add_action = "add_action" in request.POST
-    forms = _forms_for(data=request.POST, link=link, record=None, add_action=add_action)
-    if add_action or not forms.is_valid():
-        return _render_form(request, forms=forms, link=link, record=None, action_url=action_url)
-    try:
-        record = record_services.record_create(
+    return _record_form_page(
+        request,
+        link=link,
+        record=None,
+        action_url=reverse("supervision:record_create", kwargs={"link_id": link.pk}),
+        save=lambda forms: record_services.record_create(
             link=link,
             by=request.user,
             content=forms.content(worker=link.worker, supervisor=link.supervisor),
-        )
+        ),
+        saved_message=_("The supervision record was saved. Both of you can now sign it."),
+    )
+
+
+def _record_form_page(
+    request: AuthedRequest,
+    *,
+    link: SupervisionLink,
+    record: SupervisionRecord | None,
+    action_url: str,
+    save: Callable[[RecordForms], SupervisionRecord],
+    saved_message: str,
+) -> HttpResponse:
+    """The record form of both a new record and a change: shown, grown by one action, saved.
+
+    A refusal from the service is shown next to the field it concerns, keeping what was typed;
+    a record that became locked meanwhile (both signed in another tab) says so instead.
+    """
+
+    def form_again(forms: RecordForms) -> HttpResponse:
+        return _render_form(request, forms=forms, link=link, record=record, action_url=action_url)
+
+    if request.method != "POST":
+        return form_again(_forms_for(data=None, link=link, record=record))
+    add_action = "add_action" in request.POST
+    forms = _forms_for(data=request.POST, link=link, record=record, add_action=add_action)
+    if add_action or not forms.is_valid():
+        return form_again(forms)
+    try:
+        saved = save(forms)
     except ValidationError as error:
+        if record is not None and getattr(error, "code", None) == "locked":
+            return _locked(request, record)
         _apply_errors(forms, error)
-        return _render_form(request, forms=forms, link=link, record=None, action_url=action_url)
-    messages.success(request, _("The supervision record was saved. Both of you can now sign it."))
-    return _saved(request, record)
+        return form_again(forms)
+    messages.success(request, saved_message)
+    return _saved(request, saved)
 
 
 def _detail_record(pk: int) -> SupervisionRecord:
@@ -216,27 +245,23 @@ def record_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         return _locked(request, record)
     link = record.link
     link.worker, link.supervisor = record.worker, record.supervisor
-    action_url = reverse("supervision:record_edit", kwargs={"pk": record.pk})
-    if request.method != "POST":
-        forms = _forms_for(data=None, link=link, record=record)
-        return _render_form(request, forms=forms, link=link, record=record, action_url=action_url)
-    add_action = "add_action" in request.POST
-    forms = _forms_for(data=request.POST, link=link, record=record, add_action=add_action)
-    if add_action or not forms.is_valid():
-        return _render_form(request, forms=forms, link=link, record=record, action_url=action_url)
-    try:
+
+    def save(forms: RecordForms) -> SupervisionRecord:
         record_services.record_update(
             record=record,
             by=request.user,
             content=forms.content(worker=record.worker, supervisor=record.supervisor),
         )
-    except ValidationError as error:
-        if getattr(error, "code", None) == "locked":
-            return _locked(request, record)
-        _apply_errors(forms, error)
-        return _render_form(request, forms=forms, link=link, record=record, action_url=action_url)
-    messages.success(request, _("The changes were saved. Both of you need to sign again."))
-    return _saved(request, record)
+        return record
+
+    return _record_form_page(
+        request,
+        link=link,
+        record=record,
+        action_url=reverse("supervision:record_edit", kwargs={"pk": record.pk}),
+        save=save,
+        saved_message=_("The changes were saved. Both of you need to sign again."),
+    )
 
 
 def _detail_context(request: AuthedRequest, record: SupervisionRecord) -> dict[str, Any]:
