@@ -12,6 +12,7 @@ import math
 import re
 import time
 from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -42,6 +43,23 @@ IDLE_LEFT_ATTR = "idle_seconds_left"
 KEEP_UNSENT_FIELD = "_keep_unsent"
 KEEP_UNSENT_COOKIE = "appear_sent"
 _KEEP_UNSENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+# Set by `polling_view` on views that a page calls by itself on a timer.
+POLLING_VIEW_ATTR = "appear_polling_view"
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+def polling_view(view: ViewFunc) -> ViewFunc:
+    """Mark a view a page polls on a timer: its requests do not count as activity.
+
+    Only a person's own requests keep the session open, so an unattended page that
+    refreshes itself still signs out after the idle time. Put it innermost (nearest the
+    function); `functools.wraps` in the outer decorators carries the mark outwards.
+    """
+    setattr(view, POLLING_VIEW_ATTR, True)
+    return view
 
 
 def _touch_interval(timeout: int) -> int:
@@ -110,14 +128,38 @@ class IdleSessionMiddleware:
         last_seen = request.session.get(IDLE_LAST_SEEN_KEY)
         if isinstance(last_seen, int) and now - last_seen >= timeout:
             return self._expire(request, timeout)
-        if not isinstance(last_seen, int) or now - last_seen >= _touch_interval(timeout):
-            request.session[IDLE_LAST_SEEN_KEY] = now
-            last_seen = now
-        setattr(request, IDLE_LEFT_ATTR, timeout - (now - last_seen))
+        left = timeout - (now - last_seen) if isinstance(last_seen, int) else timeout
+        setattr(request, IDLE_LEFT_ATTR, left)
         response = self.get_response(request)
         if request.user.is_authenticated:
             response.headers[IDLE_LEFT_HEADER] = str(getattr(request, IDLE_LEFT_ATTR))
         return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: object,
+        view_kwargs: object,
+    ) -> None:
+        """Count the request as activity, unless its view only polls for fresh content.
+
+        Deciding here, once the view is known, lets a projected page that refreshes itself
+        every few seconds still time out when the person has walked away from it.
+        """
+        timeout = int(settings.SESSION_IDLE_TIMEOUT)
+        if (
+            timeout <= 0
+            or not request.user.is_authenticated
+            or getattr(view_func, POLLING_VIEW_ATTR, False)
+        ):
+            return
+        now = int(time.time())
+        last_seen = request.session.get(IDLE_LAST_SEEN_KEY)
+        if not isinstance(last_seen, int) or now - last_seen >= _touch_interval(timeout):
+            request.session[IDLE_LAST_SEEN_KEY] = now
+            last_seen = now
+        setattr(request, IDLE_LEFT_ATTR, timeout - (now - last_seen))
 
     def _expire(self, request: HttpRequest, timeout: int) -> HttpResponse:
         return_path = _return_path(request)

@@ -23,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts import access as account_access
 from accounts.http import AuthedRequest
+from accounts.middleware import polling_view
 from datarights import erasure, importer, retention, selectors, services
 from datarights.access import access_export
 from datarights.forms import EraseMemberForm, EraseSelfForm, ImportForm, RetentionForm
@@ -58,6 +59,7 @@ def export_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 @never_cache
 @vary_on_headers("HX-Request")
+@polling_view
 def export_status(request: AuthedRequest, pk: int) -> HttpResponse:
     """The progress of one export: the partial for htmx polling, else the whole page."""
     item = access_export(user=request.user, pk=pk)

@@ -28,6 +28,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.audit import audit_record, client_ip
 from accounts.http import AuthedRequest
+from accounts.middleware import polling_view
 from accounts.models import Organisation
 from workshops import pdf, selectors, services
 from workshops.access import (
@@ -186,6 +187,7 @@ def room(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 @never_cache
+@polling_view
 def room_live(request: AuthedRequest, pk: int) -> HttpResponse:
     """The room's live results, which the projected page asks for every few seconds."""
     workshop = access_workshop(user=request.user, pk=pk)
@@ -496,6 +498,7 @@ def answer(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 @vary_on_headers("HX-Request")
+@polling_view
 def follow(request: HttpRequest) -> HttpResponse:
     """Asked every few seconds by a phone: has the trainer moved on (or closed the room)?
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
-from django.test import Client
+import time_machine
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -258,3 +260,40 @@ class ResultsQueryTests(WorkshopTestCase):
             page = client.get(url).content.decode()
         assert "Based on 12 answers." in page
         assert "Based on 5 answers." in page
+
+
+@override_settings(SESSION_IDLE_TIMEOUT=30 * 60)
+class ProjectedRoomIdleTests(WorkshopTestCase):
+    """A projected room refreshes itself; only the trainer's own requests keep them signed in."""
+
+    def test_a_room_left_polling_signs_out_after_the_idle_time(self) -> None:
+        start = timezone.now()
+        with time_machine.travel(start, tick=False):
+            client = self.p.client_for(self.p.tara)
+            room = client.get(reverse("workshops:room", kwargs={"pk": self.workshop.pk}))
+            assert room.status_code == 200
+        live = reverse("workshops:room_live", kwargs={"pk": self.workshop.pk})
+        for minute in range(1, 30):
+            with time_machine.travel(start + timedelta(minutes=minute), tick=False):
+                assert client.get(live, HTTP_HX_REQUEST="true").status_code == 200
+
+        with time_machine.travel(start + timedelta(minutes=30), tick=False):
+            response = client.get(live, HTTP_HX_REQUEST="true")
+
+        assert response.headers["HX-Redirect"].startswith("/accounts/login/")
+        assert "_auth_user_id" not in client.session
+
+    def test_moving_to_the_next_vignette_counts_as_activity(self) -> None:
+        start = timezone.now()
+        with time_machine.travel(start, tick=False):
+            client = self.p.client_for(self.p.tara)
+        with time_machine.travel(start + timedelta(minutes=20), tick=False):
+            client.post(
+                reverse("workshops:room_move", kwargs={"pk": self.workshop.pk}),
+                {"direction": "next"},
+            )
+
+        with time_machine.travel(start + timedelta(minutes=40), tick=False):
+            response = client.get(reverse("workshops:room", kwargs={"pk": self.workshop.pk}))
+
+        assert response.status_code == 200
