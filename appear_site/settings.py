@@ -165,6 +165,10 @@ if _redis_url:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _redis_url,
+            # A Redis that stops answering (a network partition, a paused host) fails the
+            # request after this many seconds instead of holding a gunicorn worker until
+            # gunicorn kills it; /healthz then reports the cache down to the load balancer.
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
         }
     }
 else:

@@ -8,6 +8,7 @@ has HAProxy use it to check two real servers.
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -194,3 +195,38 @@ def test_in_production_settings_a_plain_http_probe_gets_the_answer(tmp_path: Pat
     assert served["health"] == 200
     assert served["body"] == {"status": "ok", "database": "ok", "cache": "ok"}
     assert served["by_address"] == 400
+
+
+def test_in_production_settings_a_redis_that_never_answers_is_reported_within_seconds(
+    tmp_path: Path,
+) -> None:
+    """A Redis that takes connections but never replies (a paused host) is the case a
+    refused connection does not cover: without a socket timeout the probe, and every page,
+    would hang until gunicorn killed the worker."""
+    script = (
+        "import json, time, django\n"
+        "django.setup()\n"
+        "from django.test import Client\n"
+        "started = time.monotonic()\n"
+        "health = Client(HTTP_HOST='example.org').get('/healthz')\n"
+        "print(json.dumps({'status': health.status_code, 'body': json.loads(health.content),\n"
+        "    'seconds': time.monotonic() - started}))\n"
+    )
+    with socket.socket() as silent:
+        # Listening but never accepting: the kernel completes the connection, nobody answers.
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        environment = production_environment(
+            DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}",
+            REDIS_URL=f"redis://127.0.0.1:{port}/0",
+            LOG_LEVEL="CRITICAL",
+        )
+
+        result = run_python(["-c", script], environment)
+
+    assert result.returncode == 0, result.stderr
+    served = json.loads(result.stdout.strip().splitlines()[-1])
+    assert served["status"] == 503
+    assert served["body"] == {"status": "unavailable", "database": "ok", "cache": "unavailable"}
+    assert served["seconds"] < 20
