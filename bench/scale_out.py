@@ -584,9 +584,8 @@ def run(args: argparse.Namespace, workdir: Path, children: Children) -> dict[str
     os.environ.update(environment)
     sys.path.insert(0, str(ROOT))
 
-    print(
-        f"Database {urllib.parse.urlparse(args.database).path.lstrip('/')}: migrating, loading the framework."
-    )
+    database_name = urllib.parse.urlparse(args.database).path.lstrip("/")
+    print(f"Database {database_name}: migrating, loading the framework.")
     plan = build(args.database)
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     for name, port in ports.items():
