@@ -43,7 +43,7 @@ define pytest_run
 endef
 
 .PHONY: run prepare setup test lint types unit browser-test check-deploy clean lock upgrade \
-	fuzz concurrency
+	fuzz concurrency scale-out
 
 LOCKS := requirements-bootstrap.txt requirements.txt requirements-dev.txt
 
@@ -138,6 +138,16 @@ concurrency: setup
 		$(BIN)/python bench/concurrency.py --database "$${DATABASE_URL}_concurrency" \
 			--seconds $${CONCURRENCY_SECONDS:-30}; \
 	fi
+
+# Two gunicorn servers behind HAProxy (or nginx) on one PostgreSQL database and one Redis: a
+# session and the sign-in limit carry from one server to the other (docs/deployment.md,
+# "Running several app servers"). The database in SCALE_OUT_DATABASE_URL is dropped and made
+# again, the Redis database in SCALE_OUT_REDIS_URL emptied. .ci/run's PostgreSQL stage runs it
+# as tests/test_scale_out.py.
+scale-out: setup
+	$(BIN)/python bench/scale_out.py \
+		--database $${SCALE_OUT_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/appear_scaleout} \
+		--redis $${SCALE_OUT_REDIS_URL:-redis://127.0.0.1:6379/8}
 
 # Chromium comes from Debian (`playwright install` cannot download a browser here).
 # SKIP_BROWSER_TESTS=1 skips these tests on purpose, and says so loudly.

@@ -165,6 +165,10 @@ if _redis_url:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _redis_url,
+            # A Redis that stops answering (a network partition, a paused host) fails the
+            # request after this many seconds instead of holding a gunicorn worker until
+            # gunicorn kills it; /healthz then reports the cache down to the load balancer.
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
         }
     }
 else:
@@ -318,6 +322,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer ends TLS and probes each app server directly over plain HTTP, without the
+# X-Forwarded-Proto a proxied request carries; redirected to HTTPS it would count the server
+# as down. /healthz says only "ok" or "unavailable", so plain HTTP gives nothing away.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)

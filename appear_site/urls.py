@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.auth_views import session_keep_alive
-from appear_site import views
+from appear_site import health, views
 
 # The admin signs in through allauth's page, so its throttling, lockout audit and two-factor
 # sign-in apply there too.
@@ -14,6 +14,9 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # No trailing slash: load balancers are configured with the bare path, and a redirect to
+    # add the slash would count as a failed check.
+    path("healthz", health.healthz, name="healthz"),
     path("framework/", include("framework.urls")),
     path("reflections/", include("reflections.urls")),
     path("supervision/", include("supervision.urls")),

@@ -1,4 +1,5 @@
-"""Matrix entries for site-wide pages: the home page (landing page or dashboard) and /favicon.ico."""
+"""Matrix entries for site-wide pages: the home page (landing page or dashboard), /favicon.ico
+and the load balancer's health check, which answers everyone alike (tests/test_healthz.py)."""
 
 from __future__ import annotations
 
@@ -8,4 +9,6 @@ CASES = [
     Case("home", default=OK),
     Case("home", default=NOT_ALLOWED, method="post"),
     Case("favicon", default=REDIRECT),
+    Case("healthz", default=OK),
+    Case("healthz", default=NOT_ALLOWED, method="post"),
 ]
