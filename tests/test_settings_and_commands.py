@@ -91,6 +91,7 @@ def settings_under(environment: dict[str, str]) -> dict[str, Any]:
             "NAME": str(settings.DATABASES["default"]["NAME"]),
             "HOST": settings.DATABASES["default"].get("HOST", ""),
             "PORT": str(settings.DATABASES["default"].get("PORT", "")),
+            "DATABASE_OPTIONS": settings.DATABASES["default"].get("OPTIONS", {}),
             "CACHE": settings.CACHES["default"]["BACKEND"],
             "CACHE_LOCATION": settings.CACHES["default"].get("LOCATION", ""),
             "SECURE_PROXY_SSL_HEADER": getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
@@ -233,6 +234,16 @@ class TestServices:
         result = run_python(["-c", read], environment)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "5"
+
+    def test_a_postgresql_database_that_does_not_answer_fails_within_seconds(self) -> None:
+        postgres = "postgres://appear@db.example.org:5432/appear"
+        default = settings_under(production_environment(DATABASE_URL=postgres))
+        shorter = settings_under(
+            production_environment(DATABASE_URL=postgres, DATABASE_CONNECT_TIMEOUT="2")
+        )
+
+        assert default["DATABASE_OPTIONS"]["connect_timeout"] == 5
+        assert shorter["DATABASE_OPTIONS"]["connect_timeout"] == 2
 
     def test_without_a_redis_url_the_cache_is_in_process(self) -> None:
         settings = settings_under(production_environment(REDIS_URL=None))
