@@ -754,13 +754,14 @@ class StepBundle:
     def is_bound(self) -> bool:
         return self.data is not None
 
-    def salvage(self) -> StepValues:
-        """What of an invalid step can be saved when the worker finishes later.
+    def salvage(self) -> StepValues | None:
+        """What of an invalid step is saved when the worker finishes later; None to stay.
 
-        By default nothing: a step of rows keeps its unfinished rows in its own way (the
-        chains). A step of plain fields saves its valid fields and keeps the rest as typed.
+        A step of plain fields saves its valid fields and keeps the rest as typed. A step of
+        rows has no place to keep an invalid row as typed (a half-filled chain is not
+        invalid: it is kept as unfinished), so it stays with its messages rather than lose it.
         """
-        return StepValues()
+        return None
 
     def is_valid(self) -> bool:
         results = [form.is_valid() for form in self.forms] + [fs.is_valid() for fs in self.formsets]

@@ -295,17 +295,17 @@ def step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     if _int(data.get("revision")) != reflection.revision:
         conflict = _differences(bundle, _bundle(current, reflection))
         return _render_step(request, reflection, bundle, conflict=conflict)
-    valid = bundle.is_valid()
-    if not valid and go != "later":
+    # Finishing later leaves even with an answer that is not valid yet: the valid answers
+    # are saved and the others kept as typed, to come back with their messages.
+    values = bundle.values() if bundle.is_valid() else (bundle.salvage() if go == "later" else None)
+    if values is None:
         return _render_step(request, reflection, bundle)
     try:
         services.reflection_save_step(
             reflection=reflection,
             by=request.user,
             step=current,
-            # Finishing later always leaves: the valid answers are saved and the others kept
-            # as typed, to come back with their messages.
-            values=bundle.values() if valid else bundle.salvage(),
+            values=values,
             revision=reflection.revision,
         )
     except services.ConflictError as error:

@@ -171,3 +171,17 @@ class QuickFinishLaterTests(OneDraftTestCase):
         response = self.client.post(self.url(), self.data(go="submit"))
         assert response.status_code == 400
         assert Reflection.objects.get(pk=self.reflection.pk).revision == 1
+
+
+class OtherStepsFinishLaterTests(OneDraftTestCase):
+    def test_an_over_long_answer_on_the_story_step_leaves_and_is_kept_as_typed(self) -> None:
+        too_long = "x" * 2001
+        data = step_data("story", self.reflection, go="later", what_happened=too_long)
+        data["how_i_felt"] = "Tired but glad."
+        response = self.client.post(step_url(self.reflection, "story"), data)
+        assert response["Location"] == self.reflection.get_absolute_url()
+        saved = Reflection.objects.get(pk=self.reflection.pk)
+        assert saved.how_i_felt == "Tired but glad."
+        assert saved.unsent_answers == {"what_happened": too_long}
+        html = self.client.get(step_url(self.reflection, "story")).content.decode()
+        assert too_long in html
