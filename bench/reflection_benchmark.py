@@ -404,6 +404,9 @@ def main() -> None:
     parser.add_argument("--path", choices=["full", "quick", "both"], default="both")
     parser.add_argument("--input", choices=["touch", "keyboard", "both"], default="both")
     parser.add_argument("--pages", action="store_true", help="list each run's page addresses")
+    parser.add_argument(
+        "--port", type=int, default=0, help="serve on this port (default: any free one)"
+    )
     arguments = parser.parse_args()
     paths = {"full": [("full steps", full_steps)], "quick": [("quick path", quick_path)]}
     chosen = paths["full"] + paths["quick"] if arguments.path == "both" else paths[arguments.path]
@@ -417,7 +420,7 @@ def main() -> None:
             env=env,
             check=True,
         )
-        port = free_port()
+        port = arguments.port or free_port()
         server = serve(env, port)
         base = f"http://127.0.0.1:{port}"
         try:

@@ -76,6 +76,8 @@ def seed_supervision(world: DemoWorld) -> str:
         comment = services.comment_create(
             reflection=newest, author=supervisor, body=SUPERVISOR_COMMENT
         )
+        # The worker read the comment on their feedback panel before replying to it.
+        services.comments_mark_seen(reflection=newest, by=worker)
         services.comment_create(reflection=newest, author=worker, body=WORKER_REPLY, parent=comment)
         comments_added = 2
 

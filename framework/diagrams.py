@@ -349,13 +349,20 @@ def _ports(boxes: dict[str, _Box], edges: list[DiagramEdge]) -> dict[tuple[int, 
     return ports
 
 
-def render_diagram(diagram: Diagram, *, max_weight: float | None = None) -> SafeString:
+def render_diagram(
+    diagram: Diagram, *, max_weight: float | None = None, compact: bool = False
+) -> SafeString:
     """A configuration diagram as a `<figure>`: the SVG, then tables of what it shows.
 
     Columns run left to right. A `factor` node straight after a `context` node is drawn inside
     that context's box. Edge thickness follows `line_width` and box borders `border_width`,
     both scaled against `max_weight` (default: the largest weight in the diagram), so several
     diagrams drawn with the same `max_weight` can be compared by eye.
+
+    `compact` adds the same network as a vertical list of text for a phone (see
+    `_compact_network`); the stylesheet shows it instead of the drawing on narrow screens,
+    with the drawing one tap away. Without it the output is exactly as before, which is what
+    the PDFs draw.
     """
     all_nodes = [node for column in diagram.columns for node in column]
     keys = {node.key for node in all_nodes}
@@ -461,6 +468,18 @@ def render_diagram(diagram: Diagram, *, max_weight: float | None = None) -> Safe
     )
     # The caption comes first: HTML allows a figcaption only as a figure's first or last child,
     # and the text alternative has to follow the picture directly.
+    if compact:
+        return format_html(
+            '<figure class="diagram diagram--network diagram--has-compact"'
+            ' aria-labelledby="{}-title"><figcaption class="diagram__caption">{}</figcaption>'
+            '{}<div class="diagram__canvas" id="{}-full">{}</div>{}</figure>',
+            uid,
+            diagram.description,
+            _compact_network(diagram, edges, max_weight, full_id=f"{uid}-full"),
+            uid,
+            svg,
+            _diagram_text(diagram, edges, max_weight),
+        )
     return format_html(
         '<figure class="diagram diagram--network" aria-labelledby="{}-title">'
         '<figcaption class="diagram__caption">{}</figcaption>'
@@ -469,6 +488,115 @@ def render_diagram(diagram: Diagram, *, max_weight: float | None = None) -> Safe
         diagram.description,
         svg,
         _diagram_text(diagram, edges, max_weight),
+    )
+
+
+# Line weights in the compact network are shown in four steps (a thicker rule beside the link),
+# through classes: the Content Security Policy forbids a style attribute.
+COMPACT_STEPS = 4
+
+
+def _compact_step(weight: float, max_weight: float) -> int:
+    if weight <= 0:
+        return 0
+    return max(1, min(COMPACT_STEPS, round(_share(weight, max_weight) * COMPACT_STEPS)))
+
+
+def _compact_name(node: DiagramNode) -> SafeString:
+    if node.href:
+        return format_html('<a class="network__name" href="{}">{}</a>', node.href, node.label)
+    return format_html('<span class="network__name">{}</span>', node.label)
+
+
+def _compact_network(
+    diagram: Diagram, edges: list[DiagramEdge], max_weight: float, *, full_id: str
+) -> SafeString:
+    """The diagram's network as text running down the page, for a phone.
+
+    One part per column but the last: each box, then the boxes its lines lead to (strongest
+    first, with the line's label and a rule as thick as its weight in four steps); then the
+    last column's boxes with their details. Factors drawn inside a context's box are named
+    under it. Words are HTML text at the page's size, never scaled down like the drawing's.
+    """
+    nodes = {node.key: node for column in diagram.columns for node in column}
+    outgoing: dict[str, list[DiagramEdge]] = {}
+    for edge in edges:
+        outgoing.setdefault(edge.source, []).append(edge)
+    titles = diagram.column_titles
+    parts: list[SafeString] = []
+    for index, column in enumerate(diagram.columns[:-1]):
+        here = titles[index] if index < len(titles) else ""
+        there = titles[index + 1] if index + 1 < len(titles) else ""
+        items: list[SafeString] = []
+        for node in column:
+            if node.kind == "factor":
+                continue
+            links = sorted(outgoing.get(node.key, []), key=lambda e: (-e.weight, e.target))
+            link_items = [
+                format_html(
+                    '<li class="network__link network__link--{}">{}'
+                    ' <span class="network__detail">{}</span></li>',
+                    _compact_step(edge.weight, max_weight),
+                    _compact_name(nodes[edge.target]),
+                    edge.label or _num(edge.weight),
+                )
+                for edge in links
+            ]
+            factors = [
+                other.label for other in column[column.index(node) + 1 :] if other.kind == "factor"
+            ]
+            items.append(
+                format_html(
+                    '<li class="network__node {}">{} <span class="network__detail">{}</span>'
+                    "{}{}</li>",
+                    node.css_class,
+                    _compact_name(node),
+                    node.detail,
+                    format_html(
+                        '<p class="network__factors">{}</p>',
+                        _("Made up of: %(factors)s") % {"factors": "; ".join(factors)},
+                    )
+                    if factors and node.kind == "context"
+                    else "",
+                    format_html('<ul class="network__links">{}</ul>', _join(link_items))
+                    if link_items
+                    else format_html(
+                        '<p class="network__none">{}</p>', _("No lines lead on from here.")
+                    ),
+                )
+            )
+        parts.append(
+            format_html(
+                '<li class="network__part"><p class="network__title">{}</p>'
+                '<ul class="network__nodes">{}</ul></li>',
+                _("From %(from)s to %(to)s") % {"from": here.lower(), "to": there.lower()}
+                if here and there
+                else here,
+                _join(items),
+            )
+        )
+    if diagram.columns:
+        last = diagram.columns[-1]
+        parts.append(
+            format_html(
+                '<li class="network__part"><p class="network__title">{}</p>'
+                '<ul class="network__ends">{}</ul></li>',
+                titles[len(diagram.columns) - 1] if len(titles) >= len(diagram.columns) else "",
+                format_html_join(
+                    "",
+                    '<li class="network__end">{} <span class="network__detail">{}</span></li>',
+                    ((_compact_name(node), node.detail) for node in last),
+                ),
+            )
+        )
+    return format_html(
+        '<div class="diagram__compact network"><p class="network__intro">{}'
+        ' <a class="network__full-link" href="#{}">{}</a></p><ol class="network__parts">{}</ol>'
+        "</div>",
+        _("The same map as a list, strongest links first; thicker rules mean more weight."),
+        full_id,
+        _("Show the full drawing"),
+        _join(parts),
     )
 
 

@@ -706,6 +706,37 @@ def posted_rows(
 # Bundles ------------------------------------------------------------------------------------
 
 
+def typed_but_invalid(form: forms.Form) -> dict[str, str]:
+    """A validated form's invalid fields, as typed: {field name: text}.
+
+    What "Save and finish later" keeps when an answer is not valid yet (Reflection.unsent_answers).
+    """
+    kept: dict[str, str] = {}
+    for name in form.errors:
+        if name in form.fields and form.data is not None:
+            raw = form.data.get(form.add_prefix(name), "")
+            kept[name] = raw if isinstance(raw, str) else ""
+    return kept
+
+
+def show_kept_answers(form: forms.Form, kept: Mapping[str, str]) -> bool:
+    """Show a draft's kept answers in an unbound form: as typed, with the message they get.
+
+    The messages come from checking the kept text again with the same form class (a field's
+    own rules and the form's clean_<field>), so they are the ones the worker saw when they
+    chose to finish later. Returns whether any answer was kept.
+    """
+    names = [name for name in kept if name in form.fields]
+    if not names:
+        return False
+    probe = type(form)(data={form.add_prefix(name): kept[name] for name in names})
+    for name in names:
+        form.initial[name] = kept[name]
+        if name in probe.errors:
+            form.errors[name] = form.error_class(probe.errors[name])
+    return True
+
+
 class StepBundle:
     """The forms of one step. Bound (`data`) for a POST; else filled from the reflection."""
 
@@ -716,10 +747,21 @@ class StepBundle:
         self.data = data
         self.forms: list[forms.Form] = []
         self.formsets: list[BaseFormSet[Any]] = []
+        # Answers kept as typed from a "finish later", shown with their messages.
+        self.shows_kept_answers = False
 
     @property
     def is_bound(self) -> bool:
         return self.data is not None
+
+    def salvage(self) -> StepValues | None:
+        """What of an invalid step is saved when the worker finishes later; None to stay.
+
+        A step of plain fields saves its valid fields and keeps the rest as typed. A step of
+        rows has no place to keep an invalid row as typed (a half-filled chain is not
+        invalid: it is kept as unfinished), so it stays with its messages rather than lose it.
+        """
+        return None
 
     def is_valid(self) -> bool:
         results = [form.is_valid() for form in self.forms] + [fs.is_valid() for fs in self.formsets]
@@ -776,9 +818,15 @@ class FieldsBundle(StepBundle):
         initial = {name: getattr(reflection, name) for name in steps.STEP_FIELDS[self.step]}
         self.form = self.form_class(data=data, initial=initial)
         self.forms = [self.form]
+        if data is None:
+            self.shows_kept_answers = show_kept_answers(self.form, reflection.unsent_answers)
 
     def values(self) -> StepValues:
         return StepValues(fields=dict(self.form.cleaned_data))
+
+    def salvage(self) -> StepValues:
+        # After is_valid(), cleaned_data holds only the fields that passed.
+        return StepValues(fields=dict(self.form.cleaned_data), unsent=typed_but_invalid(self.form))
 
     def describe(self) -> list[tuple[str, str]]:
         return describe_form(self.form)

@@ -111,6 +111,11 @@ class Reflection(models.Model):
     # chosen so far: kept with the draft so nothing typed is lost, named on the check page,
     # and never submitted. Finished chains are Chain rows.
     incomplete_chains = models.JSONField(_("chains not yet finished"), default=list, blank=True)
+    # Answers typed but not valid yet (a date in the future, say) when the worker chose "Save
+    # and finish later", as {field name: the text as typed}: kept with the draft like the
+    # unfinished chains, shown again as typed with the message beside the field, cleared once
+    # the field is saved valid, and blocking submission until then.
+    unsent_answers = models.JSONField(_("answers kept as typed"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-session_date", "-id"]

@@ -155,7 +155,8 @@ def _report(
             contexts=entities.contexts,
             mechanisms=entities.mechanisms,
             domains=entities.domains,
-        )
+        ),
+        compact=True,
     )
     evidence_map = render_diagram(
         overview_diagram(
@@ -164,7 +165,8 @@ def _report(
             domains=parts.domains,
             links=parts.links,
             study_count=parts.study_count,
-        )
+        ),
+        compact=True,
     )
 
     first = period.start or rows.first_month

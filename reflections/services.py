@@ -108,6 +108,13 @@ class StepValues:
     # Chains begun but not finished, as {"row", "context", "mechanism", "outcome_domain",
     # "description", "confidence"} with ids or None; saved with the chains step.
     incomplete_chains: Sequence[Mapping[str, Any]] | None = None
+    # Answers that were not valid, as typed ({field name: text}), kept when the worker
+    # finishes later; a field saved valid (in `fields`) drops its kept text.
+    unsent: Mapping[str, str] | None = None
+
+
+# A kept answer is what fits in one of the step's fields; more is cut, never refused.
+UNSENT_TEXT = 4000
 
 
 @dataclass(frozen=True)
@@ -339,7 +346,7 @@ def _save_fields_and_rows(
         raise ValidationError(_("Only the author can change a reflection."))
     if not reflection.is_editable:
         raise NotEditableError
-    stray = set(values.fields) - set(allowed)
+    stray = (set(values.fields) | set(values.unsent or {})) - set(allowed)
     if stray:
         raise ValueError(f"Fields {sorted(stray)} do not belong to {where}.")
     for name, value in values.fields.items():
@@ -365,6 +372,16 @@ def _save_step(reflection: Reflection, values: StepValues, revision: int) -> Sav
             reflection, values.incomplete_chains
         )
         extra.append("incomplete_chains")
+    unsent = values.unsent or {}
+    if unsent or set(values.fields) & set(reflection.unsent_answers):
+        kept = {
+            name: text
+            for name, text in reflection.unsent_answers.items()
+            if name not in values.fields and name not in unsent
+        }
+        kept |= {name: str(text)[:UNSENT_TEXT] for name, text in unsent.items()}
+        reflection.unsent_answers = kept
+        extra.append("unsent_answers")
     reflection.save(update_fields=[*values.fields, *extra, "updated_at"])
     if values.ratings is not None:
         row_ids |= _save_ratings(reflection, values.ratings)
@@ -434,6 +451,11 @@ UNFINISHED_CHAINS = _(
 )
 
 
+UNSENT_ANSWERS = _(
+    "An answer kept from last time is not valid yet. Correct it (it is marked), then submit."
+)
+
+
 def _check_submittable(reflection: Reflection, snapshot: Mapping[str, Any]) -> None:
     """Refuse an empty reflection (it would count on My practice) and unfinished chains."""
     rated = any(item["presence"] is not None for item in snapshot["context_ratings"])
@@ -441,6 +463,8 @@ def _check_submittable(reflection: Reflection, snapshot: Mapping[str, Any]) -> N
         raise ValidationError(EMPTY_REFLECTION, code="empty")
     if reflection.incomplete_chains:
         raise ValidationError(UNFINISHED_CHAINS, code="unfinished_chains")
+    if reflection.unsent_answers:
+        raise ValidationError(UNSENT_ANSWERS, code="unsent_answers")
 
 
 @transaction.atomic
@@ -604,6 +628,7 @@ def reflection_discard_amendment(*, reflection: Reflection, by: User) -> Reflect
     reflection.amendment_base = None
     # Chains begun during the amendment go with it: the submitted version had none unfinished.
     reflection.incomplete_chains = []
+    reflection.unsent_answers = {}
     reflection.revision = current.revision + 1
     reflection.save(
         update_fields=[
@@ -611,6 +636,7 @@ def reflection_discard_amendment(*, reflection: Reflection, by: User) -> Reflect
             "session_date",
             "amendment_base",
             "incomplete_chains",
+            "unsent_answers",
             "revision",
             "updated_at",
         ]

@@ -56,6 +56,8 @@ from reflections.forms import (
     StoryBundle,
     UnintendedBundle,
     rearranged_rows,
+    show_kept_answers,
+    typed_but_invalid,
 )
 from reflections.models import Reflection, ReflectionRevision
 from reflections.reading import Reader, read_reflection
@@ -203,7 +205,7 @@ def _render_step(
         "conflict": conflict,
         "errors": errors
         if errors is not None
-        else (bundle.error_summary() if bundle.is_bound else []),
+        else (bundle.error_summary() if bundle.is_bound or bundle.shows_kept_answers else []),
     }
     if step is Step.CONTEXTS:
         context["context_forms"] = getattr(bundle, "context_forms", [])
@@ -293,14 +295,17 @@ def step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     if _int(data.get("revision")) != reflection.revision:
         conflict = _differences(bundle, _bundle(current, reflection))
         return _render_step(request, reflection, bundle, conflict=conflict)
-    if not bundle.is_valid():
+    # Finishing later leaves even with an answer that is not valid yet: the valid answers
+    # are saved and the others kept as typed, to come back with their messages.
+    values = bundle.values() if bundle.is_valid() else (bundle.salvage() if go == "later" else None)
+    if values is None:
         return _render_step(request, reflection, bundle)
     try:
         services.reflection_save_step(
             reflection=reflection,
             by=request.user,
             step=current,
-            values=bundle.values(),
+            values=values,
             revision=reflection.revision,
         )
     except services.ConflictError as error:
@@ -667,10 +672,11 @@ def _quick_forms(reflection: Reflection, data: Any = None) -> dict[str, Any]:
     version = reflection.framework_version
     if data is None:
         reflection_rows(reflection=reflection, step="quick")
+    form = QuickForm(data=data, initial={name: getattr(reflection, name) for name in QUICK_FIELDS})
+    if data is None:
+        show_kept_answers(form, reflection.unsent_answers)
     return {
-        "form": QuickForm(
-            data=data, initial={name: getattr(reflection, name) for name in QUICK_FIELDS}
-        ),
+        "form": form,
         "contexts": ContextsBundle(
             reflection=reflection, contexts=version_contexts(version=version), data=data
         ),
@@ -695,9 +701,10 @@ def _render_quick(
     _watch_privacy(reflection, [forms["form"]])
     if errors is None:
         errors = []
+        # Unbound, the form's errors are those of answers kept from a "finish later".
+        for name, messages_ in forms["form"].errors.items():
+            errors.extend((forms["form"][name].auto_id, str(m)) for m in messages_)
         if forms["form"].is_bound:
-            for name, messages_ in forms["form"].errors.items():
-                errors.extend((forms["form"][name].auto_id, str(m)) for m in messages_)
             errors += forms["contexts"].error_summary() + forms["chains"].error_summary()
     return render(
         request,
@@ -740,15 +747,23 @@ def quick(request: AuthedRequest, pk: int) -> HttpResponse:
         return _render_quick(
             request, reflection, forms, errors=[("quick-form", message)], status=409
         )
-    valid = [forms["form"].is_valid(), forms["contexts"].is_valid(), forms["chains"].is_valid()]
-    if not all(valid):
+    form_ok, contexts_ok, chains_ok = (
+        forms["form"].is_valid(),
+        forms["contexts"].is_valid(),
+        forms["chains"].is_valid(),
+    )
+    if not (form_ok and contexts_ok and chains_ok) and go != "later":
         return _render_quick(request, reflection, forms, status=400)
-    contexts, chains = forms["contexts"].values(), forms["chains"].values()
+    # Finishing later always leaves: whatever is valid is saved (after is_valid(), cleaned_data
+    # holds only the fields that passed), and an invalid answer is kept as typed.
+    contexts = forms["contexts"].values() if contexts_ok else services.StepValues()
+    chains = forms["chains"].values() if chains_ok else services.StepValues()
     values = services.StepValues(
         fields=dict(forms["form"].cleaned_data),
         ratings=contexts.ratings,
         chains=chains.chains,
         incomplete_chains=chains.incomplete_chains,
+        unsent=typed_but_invalid(forms["form"]),
     )
     try:
         services.reflection_save_quick(

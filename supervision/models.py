@@ -29,6 +29,8 @@ class Share(models.Model):
     shared_at = models.DateTimeField(_("shared"), auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     discussed_at = models.DateTimeField(_("discussed"), null=True, blank=True)
+    # When the supervisor first opened the shared reflection: until then it is new to them.
+    opened_at = models.DateTimeField(_("first opened by the supervisor"), null=True, blank=True)
 
     class Meta:
         ordering = ["-shared_at"]
@@ -68,10 +70,24 @@ class Comment(models.Model):
     )
     body = models.TextField(_("comment"), max_length=2000)
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    # When the reflection's author first saw the comment on their reflection's feedback panel:
+    # until then it is new to them. Their own comments are seen as they are written.
+    worker_seen_at = models.DateTimeField(
+        _("seen by the reflection's author"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["reflection", "created_at"])]
+        indexes = [
+            models.Index(fields=["reflection", "created_at"]),
+            # The dashboard asks for the few comments not seen yet; a partial index keeps
+            # that lookup small however long the threads grow.
+            models.Index(
+                fields=["reflection"],
+                condition=Q(worker_seen_at__isnull=True),
+                name="comment_unseen_by_worker",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Comment by {self.author} on reflection #{self.reflection_id}"

@@ -23,8 +23,9 @@ from supervision.sharing.access import live_shares
 _REFLECTION = ("reflection__id", "reflection__session_date", "reflection__author_id")
 _PERSON = ("display_name", "first_name", "last_name", "username")
 
-# How far back "new" reaches, and how far ahead an action counts as due.
-NEW_FOR = timedelta(days=14)
+# How far ahead an action counts as due. "New" is not a time window: a comment is new to the
+# worker until they have seen it (Comment.worker_seen_at), a share new to the supervisor until
+# they have opened it (Share.opened_at).
 DUE_WITHIN = timedelta(days=7)
 SHOWN = 5
 
@@ -54,10 +55,11 @@ def waiting_for(*, user: User, worker: bool, supervisor: bool) -> Waiting:
     Records to sign, always; actions from supervision for either role; comments and the
     worker's own actions for a peer worker; newly shared reflections for a supervisor.
 
-    Comments count as new for two weeks; an action is due from a week before its date until
-    it is done. Records: those still missing this person's signature.
+    A comment is new until the reflection's author has seen it on their feedback panel, a
+    share until its supervisor has opened it (supervision/sharing/services.py marks both);
+    an action is due from a week before its date until it is done. Records: those still
+    missing this person's signature.
     """
-    now = timezone.now()
     due_by = timezone.localdate() + DUE_WITHIN
     records = list(
         SupervisionRecord.objects.filter(
@@ -73,7 +75,7 @@ def waiting_for(*, user: User, worker: bool, supervisor: bool) -> Waiting:
     shared: list[Share] = []
     if worker:
         comments = list(
-            Comment.objects.filter(reflection__author=user, created_at__gte=now - NEW_FOR)
+            Comment.objects.filter(reflection__author=user, worker_seen_at__isnull=True)
             .exclude(author=user)
             .select_related("author", "reflection")
             .only("id", "created_at", *_REFLECTION, *(f"author__{name}" for name in _PERSON))
@@ -99,7 +101,7 @@ def waiting_for(*, user: User, worker: bool, supervisor: bool) -> Waiting:
     if supervisor:
         shared = list(
             live_shares()
-            .filter(supervisor=user, discussed_at__isnull=True, shared_at__gte=now - NEW_FOR)
+            .filter(supervisor=user, discussed_at__isnull=True, opened_at__isnull=True)
             .select_related("reflection__author")
             .only(
                 "id",

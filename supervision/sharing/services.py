@@ -223,6 +223,9 @@ def comment_create(
         if parent.parent_id is not None:
             parent = Comment.objects.get(pk=parent.parent_id)
     comment = Comment(reflection=reflection, author=author, body=body, parent=parent)
+    if author.pk == reflection.author_id:
+        # The author has read what they wrote: only others' comments are new to them.
+        comment.worker_seen_at = timezone.now()
     comment.full_clean()
     comment.save()
     if author.pk == reflection.author_id:
@@ -236,6 +239,37 @@ def comment_create(
             partial(notifications.notify_comment, author=author, recipient=recipient, path=path)
         )
     return comment
+
+
+def comments_mark_seen(*, reflection: Reflection, by: User) -> int:
+    """Mark the comments on `reflection` as seen by its author, when `by` is that author.
+
+    Called where the thread is shown to the author (their feedback panel). Anyone else's
+    viewing (a supervisor reading the shared reflection) changes nothing, so a comment stays
+    new to the worker until the worker has seen it. Returns how many were newly marked; one
+    UPDATE, which touches no row once everything is seen.
+    """
+    if reflection.author_id != by.pk:
+        return 0
+    return Comment.objects.filter(reflection=reflection, worker_seen_at__isnull=True).update(
+        worker_seen_at=timezone.now()
+    )
+
+
+def share_mark_opened(*, share: Share, by: User) -> bool:
+    """Record the first time the share's supervisor opens the shared reflection.
+
+    Only that supervisor's opening counts; later openings keep the first time. Returns
+    whether this call was the first opening. The share is then no longer "newly shared" on
+    the supervisor's dashboard.
+    """
+    if share.supervisor_id != by.pk or share.opened_at is not None:
+        return False
+    now = timezone.now()
+    marked = Share.objects.filter(pk=share.pk, opened_at__isnull=True).update(opened_at=now)
+    if marked:
+        share.opened_at = now
+    return bool(marked)
 
 
 def reflection_view_record(

@@ -170,6 +170,8 @@ def reflection_panel(request: AuthedRequest, pk: int) -> HttpResponse:
     imports supervision; without JavaScript its link opens the same panel as a page.
     """
     reflection = access.access_own_reflection_for_sharing(user=request.user, pk=pk)
+    # The thread is shown to its author here, so its comments stop being new to them.
+    services.comments_mark_seen(reflection=reflection, by=request.user)
     context = {
         **_thread_context(request, reflection),
         "share_state": selectors.share_state(reflection=reflection),
@@ -286,6 +288,7 @@ def reflection(request: AuthedRequest, pk: int) -> HttpResponse:
     shared = access.access_shared_reflection(user=request.user, pk=pk)
     share_obj = access.access_open_share(user=request.user, reflection=shared)
     services.reflection_view_record(reflection=shared, viewer=request.user, request=request)
+    services.share_mark_opened(share=share_obj, by=request.user)
     reading = read_reflection(reflection=shared, reader=Reader.AS_SHARED)
     context = {
         **_thread_context(request, shared),
@@ -339,6 +342,8 @@ def comment_create(request: AuthedRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
     if form.is_valid():
+        # An author replying sees the whole thread again, others' latest comments included.
+        services.comments_mark_seen(reflection=target, by=request.user)
         if request.htmx:
             return render(
                 request,

@@ -233,6 +233,68 @@ class TestRenderDiagram(SimpleTestCase):
         assert edge_widths(parse(render_diagram(diagram))) == {}
 
 
+class TestCompactNetwork(SimpleTestCase):
+    """Issue 11: the network as a list of text for a phone, the drawing one tap away."""
+
+    def compact(self, diagram: Diagram | None = None) -> ET.Element:
+        figure = parse(render_diagram(diagram or small_diagram(), compact=True)).find("figure")
+        assert figure is not None
+        return figure
+
+    def test_without_compact_the_figure_is_unchanged_which_is_what_pdfs_draw(self) -> None:
+        html = str(render_diagram(small_diagram()))
+        assert "diagram__compact" not in html
+        assert 'class="diagram diagram--network"' in html
+        full = str(render_diagram(small_diagram(), compact=True))
+        # The drawing itself is the same, byte for byte.
+        svg = html.split("<svg", 1)[1].split("</svg>", 1)[0]
+        assert svg in full
+
+    def test_each_box_is_listed_with_the_boxes_its_lines_lead_to_strongest_first(self) -> None:
+        """Rules in four steps of the largest weight (18 here, the context box): 10 is 2, 3 is 1."""
+        figure = self.compact()
+        compact = figure.find("div[@class='diagram__compact network']")
+        assert compact is not None
+        nodes = compact.findall(".//li[@class='network__node context--accepting']")
+        assert len(nodes) == 1
+        links = [
+            ("".join(li.itertext()), li.get("class"))
+            for li in nodes[0].iter("li")
+            if "network__link" in (li.get("class") or "")
+        ]
+        assert links == [
+            ("I am acceptable 10 studies", "network__link network__link--2"),
+            ("Relationships are safe 3 studies", "network__link network__link--1"),
+        ]
+        text = "".join(compact.itertext())
+        assert "Made up of: Understanding and validation; Explicitly valuing the person" in text
+        assert "From context to mechanisms" in text
+        assert "Reduced social isolation" in text
+
+    def test_the_full_drawing_is_one_link_away(self) -> None:
+        figure = self.compact()
+        canvas = figure.find("div[@class='diagram__canvas']")
+        assert canvas is not None
+        assert canvas.find(f"{SVG}svg") is not None
+        link = figure.find(".//a[@class='network__full-link']")
+        assert link is not None
+        assert link.get("href") == f"#{canvas.get('id')}"
+
+    def test_labels_are_escaped_in_the_list_too(self) -> None:
+        diagram = small_diagram(
+            columns=[
+                [DiagramNode("x", "mechanism", "<script>alert(1)</script>", '/m/"onclick="x')],
+                [DiagramNode("y", "outcome", "Fine & dandy", None)],
+            ],
+            edges=[DiagramEdge("x", "y", 1, "<i>1</i>")],
+        )
+        html = str(render_diagram(diagram, compact=True))
+        assert "<script>" not in html
+        assert "<i>" not in html
+        assert 'onclick="x' not in html
+        parse(html)
+
+
 class TestRenderMonthChart(SimpleTestCase):
     def chart(self, **overrides: object) -> str:
         arguments: dict[str, object] = {

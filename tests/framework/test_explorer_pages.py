@@ -174,7 +174,7 @@ class TestContextPages(ExplorerTestCase):
             ("Feeling relaxed or comfortable", "13"),
             ("Explicitly valuing the person and what they are expressing", "7"),
         ]
-        assert "coded this context in 18 of its 20 included studies" in html
+        assert "This context was found in 18 of the 20 studies the paper looked at" in html
 
     def test_accepting_diagram_links_each_mechanism_it_reaches(self) -> None:
         svg = network_svg(self.get_text(self.url("accepting")))
@@ -289,7 +289,7 @@ class TestMechanismPages(ExplorerTestCase):
         assert 'id="link-cmoc-18"' in html
         assert "1 cited link reaches this mechanism" in html
         assert "Discussion claim" in html
-        assert "Not evidence-coded" in html
+        assert "Not from the studies" in html
         assert "Understanding and labelling feelings and needs" in html
 
     def test_it_runs_a_fixed_number_of_queries(self) -> None:
@@ -495,3 +495,40 @@ class TestWithoutAFrameworkLoaded(TestCase):
         FrameworkVersion.objects.filter(pk=version.pk).update(is_current=False)
         response = self.client.get(reverse("framework:overview"))
         assert response.status_code == 503
+
+
+class TestPlainWording(ExplorerTestCase):
+    """Issue 11: the explorer speaks to people with lived experience, not to reviewers.
+
+    "Coded in N of 20 studies" and "evidence-coded" are the meta-synthesis's words; every
+    explorer page says "found in" instead, keeping the numbers.
+    """
+
+    OLD_WORDING = ("coded in", "coded this", "evidence-coded", "coded evidence", "coded from")
+
+    def explorer_urls(self) -> list[str]:
+        return [
+            reverse("framework:overview"),
+            *(reverse("framework:context", kwargs={"key": key}) for key in CONTEXT_KEYS),
+            *(reverse("framework:mechanism", kwargs={"key": key}) for key in MECHANISM_KEYS),
+            *(reverse("framework:outcome", kwargs={"key": key}) for key in DOMAIN_KEYS),
+            reverse("framework:references"),
+            reverse("framework:search") + "?q=accepting",
+        ]
+
+    def test_no_explorer_page_says_coded(self) -> None:
+        for url in self.explorer_urls():
+            with self.subTest(url=url):
+                main = self.get_text(url).split('<main id="main"', 1)[1].split("</main>", 1)[0]
+                said = [phrase for phrase in self.OLD_WORDING if phrase in main.lower()]
+                assert said == [], f"{url} still says {said}"
+
+    def test_a_context_page_says_found_in_with_the_numbers(self) -> None:
+        html = self.get_text(reverse("framework:context", kwargs={"key": "accepting"}))
+        assert "This context was found in 18 of the 20 studies the paper looked at" in html
+        assert "found in 18 of 20 studies" in html  # the diagram's box
+        assert ">Found in (studies)</th>" in html
+
+    def test_uncited_links_are_marked_as_not_from_the_studies(self) -> None:
+        html = self.get_text(reverse("framework:mechanism", kwargs={"key": "mentalisation"}))
+        assert "Not from the studies" in html

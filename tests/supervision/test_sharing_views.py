@@ -345,7 +345,7 @@ class SupervisorReadingTests(SharingTestCase):
         roles; access to the reflection and to the share; the audit insert; the thread's
         comments, their replies and whether the viewer may comment; the reflection's parts
         as shared (ratings, their factors, chains, observations, actions); the header's
-        memberships."""
+        memberships. The first opening adds one: the share is marked opened."""
         reflection = self.full_reflection()
         self.share(reflection)
         client = self.p.client_for(self.p.sam)
@@ -353,7 +353,7 @@ class SupervisorReadingTests(SharingTestCase):
             for index in range(count):
                 top = self.comment(reflection, self.p.sam, f"Comment {index}")
                 self.comment(reflection, self.p.alice, f"Reply {index}", parent=top)
-            with self.assertNumQueries(15):
+            with self.assertNumQueries(16 if count == 2 else 15):
                 assert client.get(self.url(reflection)).status_code == 200
 
 
