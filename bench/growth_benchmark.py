@@ -92,9 +92,9 @@ def fill_empty() -> None:
 
     if connection.vendor != "postgresql":
         raise SystemExit("The empty database must be PostgreSQL too.")
+    call_command("migrate", verbosity=0)
     if User.objects.filter(username="scale-w10").exists():
         return
-    call_command("migrate", verbosity=0)
     from demo.scale import ScalePlan, fill_scale
     from framework.selectors import current_version
 

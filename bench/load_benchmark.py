@@ -33,6 +33,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -174,15 +175,28 @@ def run_wrk(
 
 def django_setup(env: dict[str, str]) -> None:
     os.environ.update(env)
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
     import django
 
     django.setup()
 
 
-def sessions_and_pages(worker_name: str) -> tuple[dict[bool, str], list[Any], dict[str, Any]]:
-    """Session cookies for the worker and their supervisor, the pages, and their ids."""
+def session_cookie(user: Any) -> tuple[str, Any]:
+    """A new signed-in session for `user` in the server's session store, and its test client.
+
+    Made afresh for each page, so a long run never meets the idle timeout.
+    """
     from django.conf import settings
     from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    name = settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}", client
+
+
+def pages_for(worker_name: str) -> tuple[list[Any], dict[str, Any]]:
+    """The pages to load, and the worker and supervisor they are loaded as."""
 
     from accounts.models import SupervisionLink, User
     from demo.scale import ScalePage, scale_pages
@@ -194,15 +208,6 @@ def sessions_and_pages(worker_name: str) -> tuple[dict[bool, str], list[Any], di
     version = current_version()
     if version is None:
         raise SystemExit("No framework version is loaded: run seed_scale first.")
-    cookies = {}
-    clients = {}
-    for as_supervisor, user in ((False, worker), (True, supervisor)):
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        clients[as_supervisor] = client
-        cookies[as_supervisor] = (
-            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-        )
     pages = [
         ScalePage("bare view, signed in", "/__bench__/bare/"),
         *scale_pages(worker=worker, supervisor=supervisor, version=version),
@@ -210,7 +215,7 @@ def sessions_and_pages(worker_name: str) -> tuple[dict[bool, str], list[Any], di
     room = workshop_room_page()
     if room is not None:
         pages.append(room)
-    return cookies, pages, {"clients": clients, "worker": worker, "supervisor": supervisor}
+    return pages, {"worker": worker, "supervisor": supervisor}
 
 
 def workshop_room_page() -> Any:
@@ -315,7 +320,7 @@ def main() -> int:
 
     env = environment(args)
     django_setup(env)
-    cookies, pages, people = sessions_and_pages(args.worker)
+    pages, people = pages_for(args.worker)
     wanted = [word.strip().lower() for word in args.pages.split(",") if word.strip()]
     if wanted:
         pages = [
@@ -331,7 +336,9 @@ def main() -> int:
         script.write_text(WRK_SCRIPT)
         try:
             for page in pages:
-                cookie = cookies[page.as_supervisor]
+                cookie, client = session_cookie(
+                    people["supervisor" if page.as_supervisor else "worker"]
+                )
                 fetch_status(base + page.url, cookie)  # warm the worker that takes it
                 status, alone = fetch_status(base + page.url, cookie)
                 connections = args.pdf_connections if page.pdf else args.connections
@@ -345,7 +352,7 @@ def main() -> int:
                     duration=min(args.max_duration, max(args.duration, needed)),
                     script=script,
                 )
-                queries = count_queries(people["clients"][page.as_supervisor], page.url)
+                queries = count_queries(client, page.url)
                 result = Result(
                     page=page.name + (f" (c{connections})" if page.pdf else ""),
                     url=page.url,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -79,15 +81,23 @@ def seq_scans(*, page: str, sql: str, tables: set[str]) -> list[SeqScan]:
     ]
 
 
-def query_count(client: Client, page: ScalePage) -> int:
+def page_queries(client: Client, page: ScalePage) -> list[str]:
     """The page's queries, leaving out the session write the idle clock makes once a minute."""
     with CaptureQueriesContext(connection) as captured:
         client.get(page.url)
-    return sum(
-        1
+    return [
+        query["sql"]
         for query in captured.captured_queries
         if not (
             "django_session" in query["sql"]
             and query["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
         )
-    )
+    ]
+
+
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+\b")
+
+
+def query_shapes(queries: list[str]) -> Counter[str]:
+    """The queries with their values taken out, counted: what differs between two runs."""
+    return Counter(_LITERALS.sub("?", sql)[:300] for sql in queries)
