@@ -32,6 +32,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, SupervisionLink, User
 from framework.models import FrameworkVersion
+from reflections.models import Reflection
+from supervision.models import Share
 
 # Published on purpose: the scale data set is for benchmark databases only.
 SCALE_PASSWORD = "appear-scale-2026"  # noqa: S105
@@ -912,9 +914,6 @@ def scale_pages(*, worker: User, supervisor: User, version: FrameworkVersion) ->
     The reflection is the worker's newest submitted one that is shared with the supervisor
     (so the supervisor's view of it is measured too); the draft is the worker's newest.
     """
-    from reflections.models import Reflection  # demo may import every app
-    from supervision.models import Share
-
     context = version.contexts.order_by("order").first()
     if context is None:
         raise ValueError("The framework version has no contexts.")

@@ -92,15 +92,16 @@ class PageQueryCountsTests(TestCase):
     def test_each_page_makes_as_many_queries_after_the_data_grows_fourfold(self) -> None:
         """Counted after one warm-up request each, so caches filled once do not count.
 
-        A third of the reflections are shared, so every list on the supervisor's pages has
-        rows at both sizes: an empty list that skips a query would pass for growth otherwise.
+        A third of the reflections are shared, and the worker is the busiest (80 reflections
+        at the smaller size), so every list on the pages, the brief's included, has rows at
+        both sizes: an empty list that skips its queries would pass for growth otherwise.
         """
         version = _load_framework()
         report = fill_scale(
             plan=ScalePlan(reflections=2_000, workers=8, organisations=2, share_fraction=0.3),
             version=version,
         )
-        worker = User.objects.get(username=MEASURED_WORKER)
+        worker = User.objects.get(username="scale-w20000")
         supervisor = User.objects.get(username=SCALE_SUPERVISOR)
         pages = scale_pages(worker=worker, supervisor=supervisor, version=version)
         clients = {False: client_for(worker), True: client_for(supervisor)}
