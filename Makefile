@@ -43,7 +43,7 @@ define pytest_run
 endef
 
 .PHONY: run prepare setup test lint types unit browser-test check-deploy clean lock upgrade \
-	fuzz concurrency scale-out
+	fuzz concurrency scale-out scale-data bench-scale
 
 LOCKS := requirements-bootstrap.txt requirements.txt requirements-dev.txt
 
@@ -148,6 +148,20 @@ scale-out: setup
 	$(BIN)/python bench/scale_out.py \
 		--database $${SCALE_OUT_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/appear_scaleout} \
 		--redis $${SCALE_OUT_REDIS_URL:-redis://127.0.0.1:6379/8}
+
+# Issue 13's scale data set and its benchmarks (docs/operations.md, "Measuring at scale").
+# SCALE_DATABASE_URL names a PostgreSQL database to fill (empty, or it is refused);
+# BENCH_EMPTY_DATABASE_URL, if set, another one for the growth benchmark's empty-database run.
+SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/appear_scale
+scale-data: setup
+	DATABASE_URL=$(SCALE_DATABASE_URL) DEBUG=true $(BIN)/python manage.py migrate --noinput -v 0
+	DATABASE_URL=$(SCALE_DATABASE_URL) DEBUG=true $(BIN)/python manage.py seed_scale \
+		$(if $(SCALE_REFLECTIONS),--reflections $(SCALE_REFLECTIONS),)
+
+bench-scale: setup
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(BIN)/python bench/load_benchmark.py
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(BIN)/python bench/growth_benchmark.py \
+		$(if $(BENCH_EMPTY_DATABASE_URL),--empty-database-url $(BENCH_EMPTY_DATABASE_URL),)
 
 # Chromium comes from Debian (`playwright install` cannot download a browser here).
 # SKIP_BROWSER_TESTS=1 skips these tests on purpose, and says so loudly.
