@@ -471,13 +471,13 @@ def add_reflections(
             duration_minutes, setting, contact_stage, person_label, what_happened, how_i_felt,
             went_well, was_hard, unintended_effects, learning, bring_to_supervision,
             created_at, updated_at, submitted_at, amended_at, amendment_base,
-            privacy_confirmed, incomplete_chains
+            privacy_confirmed, incomplete_chains, unsent_answers
         )
         SELECT author_id, organisation_id, %(version)s,
                CASE WHEN is_draft THEN 'draft' ELSE 'submitted' END, 1, day,
                minutes, setting, stage, label, happened, felt, well, hard, unintended, learning,
                supervision, at, at, CASE WHEN is_draft THEN NULL ELSE at END, NULL, NULL,
-               '[]'::jsonb, '[]'::jsonb
+               '[]'::jsonb, '[]'::jsonb, '{{}}'::jsonb
         FROM (
             SELECT a.author_id, a.organisation_id, g.n > a.submitted AS is_draft,
                    CASE WHEN g.n > a.submitted
@@ -644,13 +644,16 @@ def add_supervision(
     _execute(
         """
         INSERT INTO supervision_share (
-            reflection_id, supervisor_id, link_id, shared_at, withdrawn_at, discussed_at
+            reflection_id, supervisor_id, link_id, shared_at, withdrawn_at, discussed_at,
+            opened_at
         )
         SELECT id, supervisor_id, link_id, shared_at,
                CASE WHEN chance < 0.02 THEN shared_at + interval '1 day' END,
                CASE WHEN chance >= 0.02 AND chance < 0.6
                          AND shared_at < %(today)s::date - 14
-                    THEN shared_at + interval '10 days' END
+                    THEN shared_at + interval '10 days' END,
+               -- Supervisors have opened what was shared before the last fortnight.
+               CASE WHEN shared_at < %(today)s::date - 14 THEN shared_at + interval '2 days' END
         FROM (
             SELECT r.id, w.supervisor_id, w.link_id, r.submitted_at + interval '1 hour'
                        AS shared_at, random() AS chance, random() AS pick
@@ -666,18 +669,23 @@ def add_supervision(
     )
     _execute(
         """
-        INSERT INTO supervision_comment (reflection_id, author_id, parent_id, body, created_at)
+        INSERT INTO supervision_comment (
+            reflection_id, author_id, parent_id, body, created_at, worker_seen_at
+        )
         SELECT s.reflection_id,
                CASE WHEN g.n = 1 THEN s.supervisor_id ELSE r.author_id END,
                NULL, (%(comments)s::text[])[1 + (s.id + g.n) %% cardinality(%(comments)s::text[])],
-               s.shared_at + g.n * interval '1 day'
+               s.shared_at + g.n * interval '1 day',
+               -- Workers have read their feedback, but for the last fortnight's.
+               CASE WHEN s.shared_at < %(today)s::date - 14
+                    THEN s.shared_at + (g.n + 1) * interval '1 day' END
         FROM supervision_share s
         JOIN reflections_reflection r ON r.id = s.reflection_id
         CROSS JOIN LATERAL generate_series(1, 1 + (s.id %% 2)::int) AS g(n)
         WHERE s.id > %(share_after)s AND s.withdrawn_at IS NULL AND s.id %% 5 < 2
         ORDER BY s.shared_at, g.n
         """,
-        {"share_after": share_after, "comments": list(COMMENTS)},
+        {"share_after": share_after, "comments": list(COMMENTS), "today": today},
     )
     record_after = _scalar("SELECT max(id) FROM supervision_supervisionrecord")
     # A supervision about every four weeks through the worker's history, signed by both
