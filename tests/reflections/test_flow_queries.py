@@ -1,8 +1,8 @@
 """Each step page, the check page and the reflection page run a fixed number of queries,
 whether the reflection has one chain and one action or ten of each.
 
-Every signed-in page starts with the same four: the session, the user, the membership check of
-the two-factor middleware and the memberships behind the navigation. The access check is one
+Every signed-in page starts with the same three: the session, the user and the memberships behind
+the navigation (the two-factor middleware's answer is remembered in the session). The access check is one
 more (the reflection joined to its author's active membership). What each page adds is in its
 test's docstring.
 """
@@ -19,7 +19,7 @@ from reflections.models import Reflection
 from tests.base import Personas, make_personas
 from tests.reflections.flow_support import draft, load_framework
 
-EVERY_PAGE = 4 + 1
+EVERY_PAGE = 3 + 1
 
 
 class QueryCountTests(TestCase):
