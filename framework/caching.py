@@ -29,8 +29,13 @@ VERSION_CACHE_SECONDS = 7 * 24 * 60 * 60
 
 
 def version_cache_key(version: FrameworkVersion, name: str) -> str:
-    """The cache key of `name` computed from `version`'s content alone."""
-    return f"framework:{CACHE_SCHEMA}:{version.content_hash}:{name}"
+    """The cache key of `name` computed from `version`'s content alone.
+
+    The version's id is part of it as well as its hash: values hold row ids (of contexts,
+    factors, links), and a database rebuilt beside the same Redis loads the same content
+    under new ids.
+    """
+    return f"framework:{CACHE_SCHEMA}:{version.content_hash}:{version.pk}:{name}"
 
 
 def cached_for_version(version: FrameworkVersion, name: str, compute: Callable[[], T]) -> T:
