@@ -42,11 +42,14 @@ def cached_for_version(version: FrameworkVersion, name: str, compute: Callable[[
     """`compute()`'s value for `version`, from the shared cache when it is there.
 
     `compute` must depend on nothing but `version` (and code): the key is the version's
-    content hash and `name`.
+    content hash and `name`. A None from `compute` is returned but not kept.
     """
     key = version_cache_key(version, name)
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, VERSION_CACHE_SECONDS)
+        # None (e.g. "no such context", for a key typed into an address) is never kept, so
+        # requests for things that do not exist cannot fill the cache.
+        if value is not None:
+            cache.set(key, value, VERSION_CACHE_SECONDS)
     return value  # type: ignore[no-any-return]
