@@ -1,4 +1,6 @@
-"""The explorer works out a page's framework part once per version and keeps it in the cache.
+"""The explorer works out a page's framework part once per version and keeps it in the cache:
+the rows and drawn diagram (framework/views.py) and that part of the page rendered (each
+template's `{% cache %}`), keyed on the version's content hash and id.
 
 After the first visit a page reads only which version is current; a newly loaded version is
 shown at once (its content hash, and so its cache keys, are new); and a page from the cache
