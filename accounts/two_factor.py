@@ -8,6 +8,7 @@ on from the sign-in security page but is never made to.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -58,6 +59,7 @@ def two_factor_enrolment_needed(*, user: User) -> bool:
 # still deletes the stamp the answer is stored under. Site staff status lives on the user row,
 # which every request reads anyway, so it is kept with the answer and compared instead.
 ENROLMENT_SESSION_KEY = "_appear_two_factor_needed"
+logger = logging.getLogger(__name__)
 _STAMP_SECONDS = 24 * 60 * 60
 
 
@@ -66,13 +68,18 @@ def _stamp_key(user_id: int) -> str:
 
 
 def _stamp(user_id: int) -> str:
+    """The person's current stamp, made if there is none; "" if the cache cannot be reached."""
     key = _stamp_key(user_id)
-    stamp = cache.get(key)
-    if isinstance(stamp, str):
-        return stamp
-    # add() leaves a stamp another request set meanwhile, so both store under the same one.
-    cache.add(key, secrets.token_hex(8), _STAMP_SECONDS)
-    stamp = cache.get(key)
+    try:
+        stamp = cache.get(key)
+        if isinstance(stamp, str):
+            return stamp
+        # add() leaves a stamp another request set meanwhile, so both store under the same one.
+        cache.add(key, secrets.token_hex(8), _STAMP_SECONDS)
+        stamp = cache.get(key)
+    except Exception:  # Redis down: ask the database every time instead.
+        logger.warning("The cache is unreachable; two-factor answers are not remembered.")
+        return ""
     return stamp if isinstance(stamp, str) else ""
 
 
@@ -94,7 +101,8 @@ def two_factor_enrolment_needed_in_session(*, user: User, session: SessionBase) 
     ):
         return bool(remembered[2])
     needed = two_factor_enrolment_needed(user=user)
-    session[ENROLMENT_SESSION_KEY] = [stamp, user.is_staff, needed]
+    if stamp:  # Without one the answer could not be trusted later: not worth a session write.
+        session[ENROLMENT_SESSION_KEY] = [stamp, user.is_staff, needed]
     return needed
 
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from accounts.models import Membership
 from accounts.services import membership_deactivate, organisation_update_settings
 from accounts.sessions import sessions_end_for
-from accounts.two_factor import two_factor_answers_forget
+from accounts.two_factor import ENROLMENT_SESSION_KEY, two_factor_answers_forget
 from tests.accounts.auth_support import AuthTestCase, enrol_totp
 
 CACHED_DB = "django.contrib.sessions.backends.cached_db"
@@ -193,3 +193,33 @@ class RememberedTwoFactorAnswerTests(AuthTestCase):
             assert signed_in(sam)
         with self.assertNumQueries(1):
             assert signed_in(sam)
+
+
+# A port in this project's range with nothing listening: Redis refuses the connection.
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:8179/7",
+    }
+}
+
+
+@override_settings(ROOT_URLCONF="tests.accounts.bare_urls")
+class UnreachableCacheTests(AuthTestCase):
+    def test_without_the_cache_the_answer_is_asked_of_the_database_each_time(self) -> None:
+        """2 + 1 queries: the session and the user, and the enrolment check on every request,
+        because an answer that no stamp vouches for is never kept; and no session write."""
+        self.personas.riverside.requires_two_factor = True
+        self.personas.riverside.save()
+        sam = self.personas.client_for(self.personas.sam)
+        with override_settings(CACHES=UNREACHABLE_REDIS):
+            response = sam.get("/bare/")
+        assert (response.status_code, response["Location"]) == (302, ENROL)
+        # Forgetting answers needs the cache: a change it cannot announce is refused instead.
+        enrol_totp(self.personas.sam)
+        with override_settings(CACHES=UNREACHABLE_REDIS):
+            for _request in range(2):
+                with self.assertNumQueries(3):
+                    assert signed_in(sam)
+        # What signing in remembered ("must enrol") is still there, untrusted and unrewritten.
+        assert sam.session[ENROLMENT_SESSION_KEY][2] is True
