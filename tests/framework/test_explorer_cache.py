@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.test import Client, TestCase
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
-from framework.caching import version_cache_key
+from framework.caching import code_fingerprint, version_cache_key
 from framework.models import FrameworkVersion
 from framework.services import framework_data_read, framework_load
 from tests.base import make_personas
@@ -114,3 +117,30 @@ class CachedExplorerTests(TestCase):
         assert "Another summary, for a while." in page_text(self.client, accepting)
         framework_load(data=framework_data())
         assert page_text(self.client, accepting) == original
+
+
+class CodeFingerprintTests(TestCase):
+    def tearDown(self) -> None:
+        code_fingerprint.cache_clear()
+
+    def fingerprint_of(self, base: Path) -> str:
+        code_fingerprint.cache_clear()
+        with override_settings(BASE_DIR=base):
+            return code_fingerprint()
+
+    def test_a_changed_template_or_module_gives_new_keys(self) -> None:
+        """A deploy that rewords a page must not serve the old wording from the cache."""
+        with tempfile.TemporaryDirectory() as folder:
+            base = Path(folder)
+            shutil.copytree(Path(settings.BASE_DIR) / "framework", base / "framework")
+            shutil.copytree(
+                Path(settings.BASE_DIR) / "templates" / "framework", base / "templates/framework"
+            )
+            original = self.fingerprint_of(base)
+            assert original == self.fingerprint_of(Path(settings.BASE_DIR))
+            page = base / "templates/framework/context.html"
+            page.write_text(page.read_text() + "\n{# reworded #}\n")
+            reworded = self.fingerprint_of(base)
+            module = base / "framework/diagrams.py"
+            module.write_text(module.read_text() + "\n# redrawn\n")
+            assert len({original, reworded, self.fingerprint_of(base)}) == 3
