@@ -204,7 +204,9 @@ UNREACHABLE_REDIS = {
 }
 
 
-@override_settings(ROOT_URLCONF="tests.accounts.bare_urls")
+@override_settings(
+    SESSION_ENGINE="django.contrib.sessions.backends.db", ROOT_URLCONF="tests.accounts.bare_urls"
+)
 class UnreachableCacheTests(AuthTestCase):
     def test_without_the_cache_the_answer_is_asked_of_the_database_each_time(self) -> None:
         """2 + 1 queries: the session and the user, and the enrolment check on every request,
