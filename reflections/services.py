@@ -185,8 +185,11 @@ def _save_ratings(reflection: Reflection, ratings: Sequence[RatingInput]) -> dic
     """
     saved: dict[int, ContextRating] = {}
     saved_factors: dict[int, set[int]] = defaultdict(set)
-    rows = ContextRating.objects.filter(reflection=reflection).values_list(
-        "pk", "context_id", "presence", "evidence", "factors"
+    # order_by(): the model's ordering would join the contexts for nothing here.
+    rows = (
+        ContextRating.objects.filter(reflection=reflection)
+        .order_by()
+        .values_list("pk", "context_id", "presence", "evidence", "factors")
     )
     for pk, context_id, presence, evidence, factor_id in rows:
         saved.setdefault(
