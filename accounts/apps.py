@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
         # Registers the project's deploy checks with Django's check framework, and the
         # bounded `<id:...>` URL converter before any URL module is read.
         import appear_site.checks  # noqa: F401
-        from accounts import signals
+        from accounts import signals, two_factor
 
         signals.connect()
+        two_factor.connect()

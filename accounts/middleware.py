@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import User
-from accounts.two_factor import two_factor_enrolment_needed
+from accounts.two_factor import two_factor_enrolment_needed_in_session
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
 
@@ -226,7 +226,8 @@ class TwoFactorEnrolmentMiddleware:
     Applies to site staff, and to people with an active supervisor or organisation admin
     membership of an organisation with `requires_two_factor`, who have no authenticator app yet. Every page
     except enrolment, re-authentication, sign-out, the keep-alive and static files redirects
-    to the enrolment page. Costs one query per signed-in request.
+    to the enrolment page. The answer is remembered in the session (accounts.two_factor says
+    until when), so a signed-in request costs no query for it.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -238,7 +239,7 @@ class TwoFactorEnrolmentMiddleware:
             isinstance(user, User)
             and user.is_authenticated
             and not self._exempt(request)
-            and two_factor_enrolment_needed(user=user)
+            and two_factor_enrolment_needed_in_session(user=user, session=request.session)
         ):
             if request.method == "GET" and not _is_htmx(request):
                 messages.warning(

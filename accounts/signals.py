@@ -22,6 +22,7 @@ from django.utils.crypto import salted_hmac
 from accounts.audit import audit_record
 from accounts.middleware import SIGN_OUT_REASON_ATTR, idle_session_touch
 from accounts.models import AuditEvent, Organisation, User
+from accounts.two_factor import two_factor_enrolment_needed_in_session
 
 # Set on the request by the two-factor receiver so the sign-in record can say how it was done.
 TWO_FACTOR_METHOD_ATTR = "_appear_two_factor_method"
@@ -64,6 +65,8 @@ def on_user_logged_in(
 ) -> None:
     if request is not None and hasattr(request, "session"):
         idle_session_touch(request)
+        # Asked now, while signing in writes the session anyway, so pages need not.
+        two_factor_enrolment_needed_in_session(user=user, session=request.session)
     detail: dict[str, Any] = {}
     method = getattr(request, TWO_FACTOR_METHOD_ATTR, None)
     if method:

@@ -294,6 +294,16 @@ SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 7)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# With a shared cache (Redis), a session is read from the cache and written to both, so a
+# page does not query the database for it. Without one each process would keep its own copy,
+# and a session ended in one process (sign-out, erasure) would live on in the others' caches,
+# so sessions then stay in the database alone. Anything that ends someone else's sessions goes
+# through accounts.sessions, which clears both.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if _redis_url
+    else "django.contrib.sessions.backends.db"
+)
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]

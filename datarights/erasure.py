@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Invitation, Membership, SupervisionLink, User
+from accounts.sessions import sessions_end_for
 from datarights.models import Erasure, Export, FailedTask
 from reflections.models import Reflection
 from supervision.models import Comment, RecordAction, SupervisionCheck, SupervisionRecord
@@ -199,12 +199,6 @@ def _mentions(field: str, names: list[str]) -> Q:
     return match
 
 
-def _delete_sessions(user: User) -> None:
-    for session in Session.objects.all().iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
-
-
 @transaction.atomic
 def account_erase(*, user_id: int) -> bool:
     """Erase person `user_id` as docs/erasure.md describes; False if they are already gone."""
@@ -236,7 +230,7 @@ def account_erase(*, user_id: int) -> bool:
         content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
     ).delete()
     _delete_audit(user, names, membership_ids)
-    _delete_sessions(user)
+    sessions_end_for(user=user)
     _repoint_protected(user, stand_ins)
     user.delete()
     audit_record(

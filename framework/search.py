@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from framework.caching import cached_for_version
 from framework.models import FrameworkVersion
 from framework.selectors import search_corpus
 
@@ -111,7 +112,9 @@ def _matches(terms: list[str], *texts: str) -> bool:
 
 def framework_search(*, version: FrameworkVersion, terms: list[str]) -> list[HitGroup]:
     """Results grouped by kind, in the framework's own order; groups without hits are left out."""
-    corpus = search_corpus(version=version)
+    corpus = cached_for_version(
+        version, "explorer:search-corpus", lambda: search_corpus(version=version)
+    )
     groups: dict[str, list[Hit]] = {kind: [] for kind in KIND_TITLES}
 
     def mark(text: str) -> SafeString:

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
+from framework.caching import cached_for_version
 from framework.models import (
     Context,
     Factor,
@@ -38,7 +39,14 @@ SNAPSHOT_SCHEMA = 1
 
 
 def version_contexts(*, version: FrameworkVersion) -> list[Context]:
-    """The version's five contexts with their factors and tensions. Three queries."""
+    """The version's five contexts with their factors and tensions.
+
+    From the shared cache (framework.caching); three queries when it is not there yet.
+    """
+    return cached_for_version(version, "flow:contexts", lambda: _version_contexts(version))
+
+
+def _version_contexts(version: FrameworkVersion) -> list[Context]:
     return list(
         Context.objects.filter(version=version)
         .order_by("order")
@@ -50,8 +58,12 @@ def version_contexts(*, version: FrameworkVersion) -> list[Context]:
 
 
 def version_domains(*, version: FrameworkVersion) -> list[OutcomeDomain]:
-    """The version's six outcome domains. One query."""
-    return list(OutcomeDomain.objects.filter(version=version).order_by("number"))
+    """The version's six outcome domains. From the shared cache, or one query."""
+    return cached_for_version(
+        version,
+        "flow:domains",
+        lambda: list(OutcomeDomain.objects.filter(version=version).order_by("number")),
+    )
 
 
 @dataclass
@@ -111,7 +123,14 @@ def unfinished_chains(*, reflection: Reflection) -> list[dict[str, str]]:
 
 
 def chain_choices(*, version: FrameworkVersion) -> ChainChoices:
-    """Contexts, mechanisms, domains and the study counts behind each link. Five queries."""
+    """Contexts, mechanisms, domains and the study counts behind each link.
+
+    From the shared cache (framework.caching); five queries when it is not there yet.
+    """
+    return cached_for_version(version, "flow:chain-choices", lambda: _chain_choices(version))
+
+
+def _chain_choices(version: FrameworkVersion) -> ChainChoices:
     contexts = list(Context.objects.filter(version=version).order_by("order"))
     mechanisms = list(Mechanism.objects.filter(version=version).order_by("order"))
     domains = list(OutcomeDomain.objects.filter(version=version).order_by("number"))

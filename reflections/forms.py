@@ -848,7 +848,11 @@ class UnintendedBundle(FieldsBundle):
 
 
 class ContextsBundle(StepBundle):
-    """Needs `contexts` from version_contexts() and the reflection's ratings loaded."""
+    """Needs `contexts` from version_contexts(); unbound, the reflection's ratings loaded.
+
+    Bound forms show what was sent, never their initial values, so a bound bundle (an
+    autosave, a posted step) does not read the saved ratings at all.
+    """
 
     step = Step.CONTEXTS
 
@@ -860,7 +864,9 @@ class ContextsBundle(StepBundle):
         data: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(reflection=reflection, data=data)
-        ratings = {rating.context_id: rating for rating in reflection.context_ratings.all()}
+        ratings = (
+            {} if data is not None else {r.context_id: r for r in reflection.context_ratings.all()}
+        )
         self.context_forms: list[ContextRatingForm] = []
         for context in contexts:
             rating = ratings.get(context.pk)

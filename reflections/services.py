@@ -8,14 +8,17 @@ a `ConflictError` carrying the server's copy so nothing is lost.
 
 from __future__ import annotations
 
+import operator
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import reduce
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,11 +159,13 @@ def _claim_revision(reflection: Reflection, revision: int) -> None:
     One UPDATE with the expected revision in its WHERE clause: of two tabs saving the same
     revision at once exactly one wins, on any database.
     """
+    now = timezone.now()
     claimed = Reflection.objects.filter(pk=reflection.pk, revision=revision).update(
-        revision=F("revision") + 1, updated_at=timezone.now()
+        revision=F("revision") + 1, updated_at=now
     )
     if claimed:
         reflection.revision = revision + 1
+        reflection.updated_at = now
         return
     server = Reflection.objects.select_related("framework_version").filter(pk=reflection.pk).first()
     if server is None or not server.is_editable:
@@ -177,26 +182,93 @@ def _check_version(reflection: Reflection, *objects: Context | Mechanism | Outco
 
 
 def _save_ratings(reflection: Reflection, ratings: Sequence[RatingInput]) -> dict[str, int | None]:
-    existing = {
-        rating.context_id: rating for rating in ContextRating.objects.filter(reflection=reflection)
-    }
+    """Ratings by context: a set number of queries however many change, none per row.
+
+    One read of the saved ratings with their factors, then at most one INSERT, one UPDATE
+    and one DELETE each for ratings and for their factors. Rows are checked in Python first,
+    so nothing is written when one is wrong, and without a query each: the presence is one
+    of its choices (all the database's check constraint asks), and one rating per context is
+    the shape of the input and of the rows read (the unique constraint stays as a backstop).
+    """
+    saved: dict[int, ContextRating] = {}
+    saved_factors: dict[int, set[int]] = defaultdict(set)
+    # order_by(): the model's ordering would join the contexts for nothing here.
+    rows = (
+        ContextRating.objects.filter(reflection=reflection)
+        .order_by()
+        .values_list("pk", "context_id", "presence", "evidence", "factors")
+    )
+    for pk, context_id, presence, evidence, factor_id in rows:
+        saved.setdefault(
+            context_id,
+            ContextRating(
+                pk=pk,
+                reflection=reflection,
+                context_id=context_id,
+                presence=presence,
+                evidence=evidence,
+            ),
+        )
+        if factor_id is not None:
+            saved_factors[pk].add(factor_id)
+
+    gone: list[int] = []
+    created: list[tuple[ContextRating, list[int]]] = []
+    changed: list[ContextRating] = []
+    wanted_factors: dict[int, list[int]] = {}
     for item in ratings:
         _check_version(reflection, item.context)
         if any(factor.context_id != item.context.pk for factor in item.factors):
             raise ValidationError(_("A factor does not belong to its context."))
-        rating = existing.get(item.context.pk)
+        rating = saved.get(item.context.pk)
         if item.is_empty:
             if rating is not None:
-                rating.delete()
+                gone.append(rating.pk)
             continue
+        # In the order given, as the factors' rows were always added.
+        factors = list(dict.fromkeys(factor.pk for factor in item.factors))
         if rating is None:
             rating = ContextRating(reflection=reflection, context=item.context)
+            created.append((rating, factors))
+        elif (rating.presence, rating.evidence) != (item.presence, item.evidence):
+            changed.append(rating)
         rating.presence = item.presence
         rating.evidence = item.evidence
-        rating.full_clean(exclude=["reflection", "context"])
-        rating.save()
-        rating.factors.set(item.factors)
+        rating.full_clean(
+            exclude=["reflection", "context"], validate_unique=False, validate_constraints=False
+        )
+        if rating.pk is not None:
+            wanted_factors[rating.pk] = factors
+
+    if gone:
+        ContextRating.objects.filter(pk__in=gone).delete()
+    if created:
+        ContextRating.objects.bulk_create([rating for rating, _factors in created])
+        wanted_factors |= {rating.pk: factors for rating, factors in created}
+    if changed:
+        ContextRating.objects.bulk_update(changed, ["presence", "evidence"])
+    _save_rating_factors(saved_factors, wanted_factors)
     return {}
+
+
+def _save_rating_factors(saved: Mapping[int, set[int]], wanted: Mapping[int, list[int]]) -> None:
+    """Make each rating's factors the wanted ones: one DELETE and one INSERT at most."""
+    through = ContextRating.factors.through
+    unwanted: list[Q] = []
+    added: list[Any] = []  # rows of the auto-created through model
+    for rating_id, factors in wanted.items():
+        before = saved.get(rating_id, set())
+        if before - set(factors):
+            unwanted.append(Q(contextrating_id=rating_id, factor_id__in=before - set(factors)))
+        added.extend(
+            through(contextrating_id=rating_id, factor_id=factor_id)
+            for factor_id in factors
+            if factor_id not in before
+        )
+    if unwanted:
+        through.objects.filter(reduce(operator.or_, unwanted)).delete()
+    if added:
+        through.objects.bulk_create(added)
 
 
 def _sync_rows(
@@ -382,7 +454,10 @@ def _save_step(reflection: Reflection, values: StepValues, revision: int) -> Sav
         kept |= {name: str(text)[:UNSENT_TEXT] for name, text in unsent.items()}
         reflection.unsent_answers = kept
         extra.append("unsent_answers")
-    reflection.save(update_fields=[*values.fields, *extra, "updated_at"])
+    if values.fields or extra:
+        # Claiming the revision already stamped `updated_at`; a step of rows alone (the
+        # contexts) has no field left to write.
+        reflection.save(update_fields=[*values.fields, *extra, "updated_at"])
     if values.ratings is not None:
         row_ids |= _save_ratings(reflection, values.ratings)
     if values.chains is not None:

@@ -94,6 +94,7 @@ def settings_under(environment: dict[str, str]) -> dict[str, Any]:
             "DATABASE_OPTIONS": settings.DATABASES["default"].get("OPTIONS", {}),
             "CACHE": settings.CACHES["default"]["BACKEND"],
             "CACHE_LOCATION": settings.CACHES["default"].get("LOCATION", ""),
+            "SESSION_ENGINE": settings.SESSION_ENGINE,
             "SECURE_PROXY_SSL_HEADER": getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
             "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
             "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
@@ -199,6 +200,12 @@ class TestServices:
         assert settings["CACHE"] == "django.core.cache.backends.redis.RedisCache"
         assert settings["CACHE_LOCATION"] == "redis://127.0.0.1:6379/2"
 
+    def test_with_a_redis_url_sessions_are_read_from_the_cache(self) -> None:
+        """Sessions in Redis, written through to the database: a page pays no session query."""
+        settings = settings_under(production_environment(REDIS_URL="redis://127.0.0.1:6379/2"))
+
+        assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+
     def test_the_deploy_check_refuses_the_test_suites_fast_password_hashing(self) -> None:
         result = run_python(
             ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -249,6 +256,12 @@ class TestServices:
         settings = settings_under(production_environment(REDIS_URL=None))
 
         assert settings["CACHE"] == "django.core.cache.backends.locmem.LocMemCache"
+
+    def test_without_a_redis_url_sessions_stay_in_the_database_alone(self) -> None:
+        """Each process's own cache would keep a session that another process ended."""
+        settings = settings_under(production_environment(REDIS_URL=None))
+
+        assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
 
     def test_behind_a_proxy_the_forwarded_protocol_is_trusted_only_when_asked(self) -> None:
         trusted = settings_under(production_environment(USE_X_FORWARDED_PROTO="true"))

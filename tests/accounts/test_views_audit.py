@@ -107,18 +107,17 @@ class OrganisationAuditTests(PersonasTestCase):
         assert len(second.context["page"].object_list) == 5
 
     def test_the_query_count_does_not_grow_with_events(self) -> None:
-        """Nine queries with 3 or 30 events: session, user, the two-factor enrolment check, the
-        organisation access check, the person filter's check of the chosen person, the
+        """Eight queries with 3 or 30 events: session, user, the organisation access check, the person filter's check of the chosen person, the
         paginator's count, the header's navigation memberships, the people listed in the person
         filter, and the page of events with actor and subject joined.
         """
         client = self.p.client_for(self.p.olive)
         query = {"person": self.p.alice.pk}
         self.record(3)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(8):
             client.get(self.url, query)
         self.record(27)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(8):
             response = client.get(self.url, query)
         assert response.context["page"].paginator.count == 30
 
@@ -162,8 +161,7 @@ class MyAuditTests(PersonasTestCase):
         assert "Nobody else has looked at your material yet." in response.content.decode()
 
     def test_the_page_is_paginated_and_its_query_count_does_not_grow(self) -> None:
-        """Six queries with 3 or 30 events: session, user, the two-factor enrolment check, the
-        paginator's count, the header's navigation memberships and the page of events with
+        """Five queries with 3 or 30 events: session, user, the paginator's count, the header's navigation memberships and the page of events with
         actor and organisation joined.
         """
         client = self.p.client_for(self.p.alice)
@@ -174,7 +172,7 @@ class MyAuditTests(PersonasTestCase):
                 organisation=self.p.riverside,
                 subject=self.p.alice,
             )
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(5):
             client.get(self.url)
         for _ in range(27):
             audit_record(
@@ -183,7 +181,7 @@ class MyAuditTests(PersonasTestCase):
                 organisation=self.p.riverside,
                 subject=self.p.alice,
             )
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(5):
             response = client.get(self.url)
         assert len(response.context["page"].object_list) == 25
         assert len(client.get(self.url, {"page": 2}).context["page"].object_list) == 5

@@ -75,13 +75,13 @@ class HomeTests(PersonasTestCase):
         assert reverse("accounts:my_audit") in html
 
     def test_the_dashboard_query_count_does_not_grow_with_links(self) -> None:
-        """Ten queries: session, user, the two-factor enrolment check, the framework version,
+        """Nine queries: session, user, the framework version,
         the person's memberships for the dashboard, their current links with both people
         joined, what waits for a supervisor (records to sign, actions due, newly shared
         reflections; supervision/waiting.py), and the memberships again for the header.
         """
         client = self.p.client_for(self.p.sam)
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(9):
             client.get(self.url)
         for number in range(10):
             worker = make_member(
@@ -92,6 +92,6 @@ class HomeTests(PersonasTestCase):
             self.p.sam_alice.__class__.objects.create(
                 organisation=self.p.riverside, supervisor=self.p.sam, worker=worker
             )
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(9):
             response = client.get(self.url)
         assert "w9" in response.content.decode()

@@ -49,16 +49,15 @@ class MembersListTests(PersonasTestCase):
             )
 
     def test_the_query_count_does_not_grow_with_members(self) -> None:
-        """Seven queries with 3 or 30 extra members: session, user, the two-factor enrolment
-        check, the organisation access check, the pending invitations count, the header's
+        """Six queries with 3 or 30 extra members: session, user, the organisation access check, the pending invitations count, the header's
         navigation memberships and the members with their users in one join.
         """
         client = self.p.client_for(self.p.olive)
         self.add_members(3)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(6):
             assert client.get(self.url).status_code == 200
         self.add_members(27)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(6):
             response = client.get(self.url)
         assert "extra29" in response.content.decode()
 

@@ -1,8 +1,8 @@
 """Each step page, the check page and the reflection page run a fixed number of queries,
 whether the reflection has one chain and one action or ten of each.
 
-Every signed-in page starts with the same four: the session, the user, the membership check of
-the two-factor middleware and the memberships behind the navigation. The access check is one
+Every signed-in page starts with the same three: the session, the user and the memberships behind
+the navigation (the two-factor middleware's answer is remembered in the session). The access check is one
 more (the reflection joined to its author's active membership). What each page adds is in its
 test's docstring.
 """
@@ -19,7 +19,7 @@ from reflections.models import Reflection
 from tests.base import Personas, make_personas
 from tests.reflections.flow_support import draft, load_framework
 
-EVERY_PAGE = 4 + 1
+EVERY_PAGE = 3 + 1
 
 
 class QueryCountTests(TestCase):
@@ -56,17 +56,18 @@ class QueryCountTests(TestCase):
             self.assert_queries(EVERY_PAGE, "reflections:step", step=step)
 
     def test_the_contexts_step(self) -> None:
-        """+5: the ratings and their factors; the version's contexts, factors and tensions."""
-        self.assert_queries(EVERY_PAGE + 5, "reflections:step", step="contexts")
+        """+2: the ratings and their factors. The version's contexts, factors and tensions
+        come from the shared cache (framework.caching), filled by the first visit."""
+        self.assert_queries(EVERY_PAGE + 2, "reflections:step", step="contexts")
 
     def test_the_chains_step(self) -> None:
-        """+6: the chains; the version's contexts, mechanisms and outcome domains; the cited
-        studies of its links and their additional mechanisms (for the suggestion order)."""
-        self.assert_queries(EVERY_PAGE + 6, "reflections:step", step="chains")
+        """+1: the chains. The version's contexts, mechanisms and outcome domains and the
+        cited studies of its links (for the suggestion order) come from the shared cache."""
+        self.assert_queries(EVERY_PAGE + 1, "reflections:step", step="chains")
 
     def test_the_outcomes_step(self) -> None:
-        """+2: the observations and the version's six domains."""
-        self.assert_queries(EVERY_PAGE + 2, "reflections:step", step="outcomes")
+        """+1: the observations; the version's six domains come from the shared cache."""
+        self.assert_queries(EVERY_PAGE + 1, "reflections:step", step="outcomes")
 
     def test_the_next_steps_step(self) -> None:
         """+1: the actions."""

@@ -36,11 +36,10 @@ class TestListQueryCount(TestCase):
             status=status,
         )
 
-    def test_my_reflections_runs_twelve_queries_with_10_or_1000_reflections(self) -> None:
-        """12 queries, whatever the number of reflections or the page.
+    def test_my_reflections_runs_eleven_queries_with_10_or_1000_reflections(self) -> None:
+        """11 queries, whatever the number of reflections or the page.
 
-        Site-wide (4): the session, the user, the two-factor check on the user's memberships
-        and the header's memberships for the navigation. Filter choices (5): the current
+        Site-wide (3): the session, the user and the header's memberships for the navigation. Filter choices (5): the current
         framework version, its contexts, mechanisms and outcome domains, and the worker's
         person labels. The list (3): the count for the pagination, one page of rows, and the
         page's context badges in one prefetch.
@@ -48,29 +47,29 @@ class TestListQueryCount(TestCase):
         client = self.people.client_for(self.people.alice)
         self.generate(5, seed=1, status=Reflection.Status.SUBMITTED)
         self.generate(5, seed=2, status=Reflection.Status.DRAFT)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(11):
             response = client.get(URL)
         assert len(response.context["rows"]) == 10
 
         self.generate(990, seed=3, status=Reflection.Status.SUBMITTED)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(11):
             response = client.get(URL, {"page": "7"})
         assert len(response.context["rows"]) == 20
         assert response.context["page"].paginator.count == 1000
 
     def test_filters_and_search_add_no_queries_as_the_data_grows(self) -> None:
-        """12 queries with every filter and a search, as many as the plain list.
+        """11 queries with every filter and a search, as many as the plain list.
 
         Filters and the search are conditions on the same two queries (count and page), so
         they cost nothing extra however many reflections match or are searched.
         """
         client = self.people.client_for(self.people.alice)
         self.generate(10, seed=4, status=Reflection.Status.SUBMITTED)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(11):
             response = client.get(URL, {**FILTERED, "page": "1"})
         assert response.context["rows"]
 
         self.generate(990, seed=5, status=Reflection.Status.SUBMITTED)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(11):
             response = client.get(URL, FILTERED)
         assert response.context["page"].paginator.count > 20

@@ -33,11 +33,10 @@ class TestPracticeQueryCount(TestCase):
             seed=seed,
         )
 
-    def test_my_practice_runs_nineteen_queries_with_10_or_1000_reflections(self) -> None:
-        """19 queries, whatever the number of reflections.
+    def test_my_practice_runs_eighteen_queries_with_10_or_1000_reflections(self) -> None:
+        """18 queries, whatever the number of reflections.
 
-        Site-wide (4): the session, the user, the two-factor check on the user's memberships
-        and the header's memberships for the navigation. Framework (10): the current version,
+        Site-wide (3): the session, the user and the header's memberships for the navigation. Framework (10): the current version,
         its contexts, mechanisms and outcome domains, tensions with their contexts (2), cited
         links with their citations and additional mechanisms (3) and the study count. The
         worker's practice, aggregated in the database (5): reflections per month, chains per
@@ -47,7 +46,7 @@ class TestPracticeQueryCount(TestCase):
         client = self.people.client_for(self.people.alice)
         self.generate(10, seed=1)
         for params in ({}, {"period": "all"}):
-            with self.assertNumQueries(19):
+            with self.assertNumQueries(18):
                 response = client.get(URL, params)
             assert response.context["report"].total > 0
         small_total = client.get(URL, {"period": "all"}).context["report"].total
@@ -55,6 +54,6 @@ class TestPracticeQueryCount(TestCase):
 
         self.generate(990, seed=2)
         for params in ({}, {"period": "all"}):
-            with self.assertNumQueries(19):
+            with self.assertNumQueries(18):
                 response = client.get(URL, params)
         assert response.context["report"].total == 1000

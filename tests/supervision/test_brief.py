@@ -228,17 +228,17 @@ class BriefQueryCountTests(BriefTestCase):
         assert (small.total, large.total) == (5, 50)
 
     def test_the_preview_page_takes_the_same_queries_for_5_and_50_reflections(self) -> None:
-        """The site's four for any signed-in page, access to the supervisee (1), the framework
+        """The site's three for any signed-in page, access to the supervisee (1), the framework
         version (1), what was shared since the last supervision (2: the day of the last record,
         then the count and earliest session of what was shared since), the brief's eighteen
-        and the audit of the reflections it draws on (1): 27."""
+        and the audit of the reflections it draws on (1): 26."""
         client = self.p.client_for(self.p.sam)
         self.shared_reflections(5)
-        with self.assertNumQueries(27):
+        with self.assertNumQueries(26):
             client.get(self.brief_url())
         for index in range(5, 50):
             self.share(self.varied_reflection(index))
-        with self.assertNumQueries(27):
+        with self.assertNumQueries(26):
             client.get(self.brief_url())
 
 

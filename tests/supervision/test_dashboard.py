@@ -176,20 +176,20 @@ class DashboardPageTests(DashboardTestCase):
         assert self.p.client_for(self.p.sam).post(self.url).status_code == 405
 
     def test_the_page_runs_the_same_queries_for_2_and_20_shares(self) -> None:
-        """Eighteen queries whatever the number of supervisees and shares: session, user, the
-        header's roles, the supervisor check, the twelve of the dashboard selector, one INSERT
+        """Seventeen queries whatever the number of supervisees and shares: session, user, the
+        supervisor check, the twelve of the dashboard selector, one INSERT
         auditing every supervisee shown, and the header's memberships; nothing per supervisee
         or share while rendering."""
         client = self.p.client_for(self.p.sam)
         for _index in range(2):
             self.share(self.full_reflection())
-        with self.assertNumQueries(18):
+        with self.assertNumQueries(17):
             assert client.get(self.url).status_code == 200
         for index in range(3):
             link = self.supervisee(f"worker{index}")
             for _share in range(6):
                 self.share(self.full_reflection(author=link.worker), link=link)
-        with self.assertNumQueries(18):
+        with self.assertNumQueries(17):
             assert client.get(self.url).status_code == 200
 
 
@@ -230,13 +230,13 @@ class SuperviseePageTests(DashboardTestCase):
         assert self.p.client_for(self.p.sam).post(self.url(self.p.alice)).status_code == 405
 
     def test_the_page_runs_the_same_queries_for_2_and_20_shares(self) -> None:
-        """Seventeen queries whatever the number of shares: session, user, the header's roles,
-        access to the supervisee, last supervision, shares, open actions as shared (two),
+        """Sixteen queries whatever the number of shares: session, user, access to the
+        supervisee, last supervision, shares, open actions as shared (two),
         record actions, the six of the glance, the audit of the reflections shown, and the
         header's memberships."""
         client = self.p.client_for(self.p.sam)
         for count in (2, 18):
             for _index in range(count):
                 self.share(self.full_reflection())
-            with self.assertNumQueries(17):
+            with self.assertNumQueries(16):
                 assert client.get(self.url(self.p.alice)).status_code == 200

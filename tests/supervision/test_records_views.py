@@ -67,16 +67,16 @@ class RecordListTests(RecordViewTestCase):
         self.assertContains(response, "No supervision records yet.")
 
     def test_the_index_runs_a_fixed_number_of_queries(self) -> None:
-        """Six, whatever the number of records: the site's own four for any signed-in page
-        (session, user, the two-factor check and the memberships for the navigation), then the
+        """Five, whatever the number of records: the site's own three for any signed-in page
+        (session, user and the memberships for the navigation), then the
         live links (1) and the records with their people (1)."""
         self.record()
         client = self.p.client_for(self.p.sam)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(5):
             client.get(reverse("supervision:records"))
         for _index in range(5):
             self.record()
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(5):
             client.get(reverse("supervision:records"))
 
     def test_a_pairs_list_shows_every_version_with_its_state(self) -> None:
@@ -378,16 +378,16 @@ class RecordDetailViewTests(RecordViewTestCase):
         self.assertContains(response, reverse("supervision:record_pdf", kwargs={"pk": record.pk}))
 
     def test_the_record_page_runs_a_fixed_number_of_queries(self) -> None:
-        """Ten, however many actions, checks or reflections it holds: the site's own four for
+        """Nine, however many actions, checks or reflections it holds: the site's own three for
         any signed-in page, access (the record and the live-link check: 2), the record with its
         people and versions (1), and its checks, actions and discussed reflections (3)."""
         record = self.record(actions=("One",))
         client = self.p.client_for(self.p.sam)
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(9):
             client.get(record.get_absolute_url())
         for index in range(4):
             RecordAction.objects.create(record=record, text=f"More {index}", owner=self.p.sam)
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(9):
             client.get(record.get_absolute_url())
 
     def test_marking_an_action_done_works_on_a_signed_record(self) -> None:

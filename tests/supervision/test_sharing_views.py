@@ -57,15 +57,15 @@ class SharePageTests(SharingTestCase):
         response = self.p.client_for(self.p.alice).get(self.url)
         assert "You have no current supervisor" in response.content.decode()
 
-    def test_the_page_runs_ten_queries_for_2_or_20_reflections(self) -> None:
-        """Ten queries whatever the number of reflections: session, user, the header's roles,
-        the peer worker check, the page count, the supervisors, the flagged count, the page of
+    def test_the_page_runs_nine_queries_for_2_or_20_reflections(self) -> None:
+        """Nine queries whatever the number of reflections: session, user, the peer worker
+        check, the page count, the supervisors, the flagged count, the page of
         reflections, all their open shares, and the header's memberships."""
         client = self.p.client_for(self.p.alice)
         for count in (2, 18):
             for _index in range(count):
                 self.share(self.reflection(bring_to_supervision=True))
-            with self.assertNumQueries(10):
+            with self.assertNumQueries(9):
                 response = client.get(self.url)
             assert response.status_code == 200
 
@@ -340,9 +340,9 @@ class SupervisorReadingTests(SharingTestCase):
         self.share(reflection)
         assert self.p.client_for(self.p.sam).post(self.url(reflection)).status_code == 405
 
-    def test_the_page_runs_fifteen_queries_with_2_or_20_comments(self) -> None:
-        """Fifteen queries whatever the number of comments: session, user and the header's
-        roles; access to the reflection and to the share; the audit insert; the thread's
+    def test_the_page_runs_fourteen_queries_with_2_or_20_comments(self) -> None:
+        """Fourteen queries whatever the number of comments: session and user; access to the
+        reflection and to the share; the audit insert; the thread's
         comments, their replies and whether the viewer may comment; the reflection's parts
         as shared (ratings, their factors, chains, observations, actions); the header's
         memberships. The first opening adds one: the share is marked opened."""
@@ -353,7 +353,7 @@ class SupervisorReadingTests(SharingTestCase):
             for index in range(count):
                 top = self.comment(reflection, self.p.sam, f"Comment {index}")
                 self.comment(reflection, self.p.alice, f"Reply {index}", parent=top)
-            with self.assertNumQueries(16 if count == 2 else 15):
+            with self.assertNumQueries(15 if count == 2 else 14):
                 assert client.get(self.url(reflection)).status_code == 200
 
 

@@ -147,17 +147,16 @@ class RoomTests(WorkshopTestCase):
         client = self.p.client_for(self.p.tara)
         url = reverse("workshops:room_live", kwargs={"pk": self.workshop.pk})
         client.get(url)
-        # Session (1), user (1), the two-factor enrolment check (1), the workshop through the
-        # trainer's organisations (1), the current item with its vignette (1), the framework's
+        # Session (1), user (1), the workshop through the trainer's organisations (1), the current item with its vignette (1), the framework's
         # boxes (3), ratings (1), chains (1): the same with 3 answers as with 40.
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(9):
             response = client.get(url, HTTP_HX_REQUEST="true")
         assert f'data-answer-count="{answers}"' in response.content.decode()
 
-    def test_a_room_refresh_takes_ten_queries_with_3_answers(self) -> None:
+    def test_a_room_refresh_takes_nine_queries_with_3_answers(self) -> None:
         self.assert_room_queries(3)
 
-    def test_a_room_refresh_takes_ten_queries_with_40_answers(self) -> None:
+    def test_a_room_refresh_takes_nine_queries_with_40_answers(self) -> None:
         self.assert_room_queries(40)
 
     def test_the_results_csv_holds_aggregates_only_and_is_audited(self) -> None:
@@ -245,18 +244,18 @@ class TableModeTests(WorkshopTestCase):
 
 class ResultsQueryTests(WorkshopTestCase):
     def test_the_results_page_takes_the_same_queries_for_any_number_of_answers(self) -> None:
-        """Session, user, two-factor check (3), the workshop (1), its items with vignettes (1),
+        """Session and user (2), the workshop (1), its items with vignettes (1),
         the framework's boxes (3), ratings (1), chains (1), the paper's evidence (1) and the
         navigation's memberships (1), for all three vignettes at once."""
         client = self.p.client_for(self.p.tara)
         url = reverse("workshops:results", kwargs={"pk": self.workshop.pk})
         client.get(url)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(11):
             client.get(url)
         self.fill_answers(self.workshop, 12)
         services.workshop_move(workshop=self.workshop, step=1)
         self.fill_answers(self.workshop, 5, seed=9)
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(11):
             page = client.get(url).content.decode()
         assert "Based on 12 answers." in page
         assert "Based on 5 answers." in page
