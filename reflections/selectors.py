@@ -12,21 +12,41 @@ version's entity of the same key.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.models import User
+from accounts.models import Membership, User
+from framework.caching import cached_for_version
 from framework.models import Context, FrameworkVersion, Link, Mechanism, OutcomeDomain, Tension
 from framework.selectors import included_study_count, links_with_evidence
-from reflections.models import Chain, ContextRating, OutcomeObservation, Reflection
+from reflections import practice_tally
+from reflections.models import (
+    Chain,
+    ContextRating,
+    OutcomeObservation,
+    PracticeTally,
+    Reflection,
+)
 from reflections.practice import (
     CO_OCCURRENCE_PRESENCE,
     ChainCount,
@@ -34,6 +54,8 @@ from reflections.practice import (
     EvidenceRoute,
     PairCount,
     PresenceRow,
+    add_months,
+    month_start,
 )
 
 # The reflection's own free-text fields, in the order a snippet looks through them. The
@@ -356,6 +378,16 @@ class EvidenceParts:
 
 
 def evidence_parts(*, version: FrameworkVersion) -> EvidenceParts:
+    """The current version's parts for the evidence map and the prompts, from the shared cache.
+
+    They depend on the version alone (framework.caching); computing them takes nine queries.
+    """
+    return cached_for_version(
+        version, "reflections.evidence_parts", lambda: _evidence_parts(version)
+    )
+
+
+def _evidence_parts(version: FrameworkVersion) -> EvidenceParts:
     """The current version's parts for the evidence map and the prompts, in nine queries.
 
     Contexts, mechanisms and domains (3), tensions with their contexts (2), links with
@@ -443,7 +475,165 @@ def practice_rows(
     version: FrameworkVersion,
     entities: FrameworkEntities,
 ) -> PracticeRows:
-    """Everything My practice counts, grouped in the database: five queries, any data size.
+    """Everything My practice counts, from the worker's monthly tallies: 2, 7 or 12 queries.
+
+    The same rules and numbers as counting the reflections themselves
+    (`practice_rows_direct`): only `user`'s submitted reflections with a session in the
+    period, only in organisations where the membership is still active, and "older version"
+    relative to `version`. Queries: the active memberships (1), the tallies of the whole
+    months in the period, added up in the database (1), and, for each end of the period that
+    falls inside a month, that part counted from the reflections themselves (5 each, bounded
+    by part of a month of one worker's rows whatever their history).
+    """
+    organisation_ids = list(
+        Membership.objects.filter(user=user, is_active=True, user__is_active=True)
+        .order_by("organisation_id")
+        .values_list("organisation_id", flat=True)
+    )
+    if not organisation_ids:
+        return _rows_from([], version=version, entities=entities)
+    whole, edges = _split_period(start, end)
+    tallies: list[PracticeTally] = []
+    if whole is not None:
+        tallies += _stored_tallies(user=user, organisation_ids=organisation_ids, months=whole)
+    for edge in edges:
+        # One range per query: an OR of two ranges loses the author-and-date index range scan.
+        tallies += practice_tally.aggregate(
+            author_id=user.pk, organisation_ids=organisation_ids, ranges=[edge]
+        )
+    return _rows_from(tallies, version=version, entities=entities)
+
+
+def _split_period(
+    start: date | None, end: date
+) -> tuple[tuple[date | None, date] | None, list[tuple[date, date]]]:
+    """The whole months of the period (first and last month, None: from the first), and the
+    partial months at either end as date ranges."""
+    end_month = month_start(end)
+    last_whole = (
+        end_month if end == practice_tally.month_range(end)[1] else add_months(end_month, -1)
+    )
+    edges: list[tuple[date, date]] = []
+    first_whole: date | None = None
+    if start is not None:
+        first_whole = start if start.day == 1 else add_months(month_start(start), 1)
+        if first_whole > last_whole:
+            return None, [(start, end)] if start <= end else []
+        if start.day != 1:
+            edges.append((start, add_months(month_start(start), 1) - timedelta(days=1)))
+    if last_whole != end_month:
+        edges.append((end_month, end))
+    return (first_whole, last_whole), edges
+
+
+def _stored_tallies(
+    *, user: User, organisation_ids: list[int], months: tuple[date | None, date]
+) -> list[PracticeTally]:
+    """The stored tallies of whole months, added up over organisations (and months, for the
+    kinds that are not shown month by month): one query on the author's index."""
+    first, last = months
+    stored = PracticeTally.objects.filter(
+        author=user, organisation_id__in=organisation_ids, month__lte=last
+    )
+    if first is not None:
+        stored = stored.filter(month__gte=first)
+    by_month = Q(kind__in=[PracticeTally.Kind.REFLECTIONS, PracticeTally.Kind.PRESENCE])
+    return [
+        PracticeTally(
+            month=row["bucket"],
+            kind=row["kind"],
+            framework_version_id=row["framework_version_id"],
+            first=row["first"],
+            second=row["second"],
+            third=row["third"],
+            count=row["n"],
+            total=row["sum"],
+        )
+        for row in stored.values(
+            "kind",
+            "framework_version_id",
+            "first",
+            "second",
+            "third",
+            bucket=Case(When(by_month, then=F("month")), default=Value(None)),
+        )
+        .annotate(n=Sum("count"), sum=Sum("total"))
+        .order_by()
+    ]
+
+
+def _rows_from(
+    tallies: Iterable[PracticeTally], *, version: FrameworkVersion, entities: FrameworkEntities
+) -> PracticeRows:
+    """Tallies (in any grouping) added up into what the practice page counts."""
+    Kind = PracticeTally.Kind
+    months: dict[date, list[int]] = {}
+    chains: dict[tuple[str, str, str], int] = {}
+    presence: dict[tuple[date, str], list[int]] = {}
+    pairs: dict[tuple[str, str], int] = {}
+    reach: dict[str, dict[str, int]] = {
+        Kind.CONTEXT_REACH: {},
+        Kind.MECHANISM_REACH: {},
+        Kind.DOMAIN_REACH: {},
+    }
+    for tally in tallies:
+        if tally.kind == Kind.REFLECTIONS:
+            month = months.setdefault(month_start(tally.month), [0, 0])
+            month[0] += tally.count
+            if tally.framework_version_id != version.pk:
+                month[1] += tally.count
+        elif tally.kind == Kind.CHAIN:
+            key = (tally.first, tally.second, tally.third)
+            chains[key] = chains.get(key, 0) + tally.count
+        elif tally.kind == Kind.PRESENCE:
+            cell = presence.setdefault((month_start(tally.month), tally.first), [0, 0])
+            cell[0] += tally.total
+            cell[1] += tally.count
+        elif tally.kind == Kind.PAIR:
+            pair = (tally.first, tally.second)
+            pairs[pair] = pairs.get(pair, 0) + tally.count
+        else:
+            found = reach[tally.kind]
+            found[tally.first] = found.get(tally.first, 0) + tally.count
+    return PracticeRows(
+        months=[
+            MonthCount(month=month, reflections=counts[0], older_version=counts[1])
+            for month, counts in sorted(months.items())
+        ],
+        chain_counts=[
+            ChainCount(context=c, mechanism=m, domain=d, count=n)
+            for (c, m, d), n in sorted(chains.items())
+        ],
+        presence=[
+            PresenceRow(month=month, context=context, total=cell[0], count=cell[1])
+            for (month, context), cell in sorted(presence.items())
+        ],
+        pairs=[PairCount(first=a, second=b, count=n) for (a, b), n in sorted(pairs.items())],
+        context_reach={
+            entity.key: reach[Kind.CONTEXT_REACH].get(entity.key, 0) for entity in entities.contexts
+        },
+        mechanism_reach={
+            entity.key: reach[Kind.MECHANISM_REACH].get(entity.key, 0)
+            for entity in entities.mechanisms
+        },
+        domain_reach={
+            entity.key: reach[Kind.DOMAIN_REACH].get(entity.key, 0) for entity in entities.domains
+        },
+    )
+
+
+def practice_rows_direct(
+    *,
+    user: User,
+    start: date | None,
+    end: date,
+    version: FrameworkVersion,
+    entities: FrameworkEntities,
+) -> PracticeRows:
+    """Everything My practice counts, straight from the reflections' rows: five queries.
+
+    The reference the tallies are tested against (`practice_rows` reads those); its cost
+    grows with the worker's history, so no page calls it.
 
     Only `user`'s submitted reflections with a session in the period count; drafts are
     still being written. Queries: reflections per month (and how many were written
