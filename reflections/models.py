@@ -304,6 +304,10 @@ class PracticeTally(models.Model):
     third = models.CharField(max_length=80, blank=True)
     count = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
+    # The earliest and latest session date among the reflections counted (REFLECTIONS only):
+    # a period that ends or starts inside the month can use the month whole when they fit.
+    first_day = models.DateField(null=True, blank=True)
+    last_day = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("practice tally")

@@ -29,7 +29,7 @@ from operator import or_
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncMonth
 
 from accounts.models import User
@@ -50,7 +50,7 @@ def where(
     prefix: str,
     *,
     author_id: int | None = None,
-    organisation_ids: Sequence[int] | None = None,
+    organisation_ids: Sequence[int] | QuerySet[Any, Any] | None = None,
     ranges: Sequence[DateRange] | None = None,
 ) -> Q:
     """Submitted reflections (seen through `prefix`) of one author, organisations and dates."""
@@ -58,7 +58,7 @@ def where(
     if author_id is not None:
         condition &= Q(**{f"{prefix}author_id": author_id})
     if organisation_ids is not None:
-        condition &= Q(**{f"{prefix}organisation_id__in": list(organisation_ids)})
+        condition &= Q(**{f"{prefix}organisation_id__in": organisation_ids})
     if ranges is not None:
         condition &= reduce(
             or_,
@@ -71,7 +71,7 @@ def where(
 def aggregate(
     *,
     author_id: int | None = None,
-    organisation_ids: Sequence[int] | None = None,
+    organisation_ids: Sequence[int] | QuerySet[Any, Any] | None = None,
     ranges: Sequence[DateRange] | None = None,
 ) -> list[PracticeTally]:
     """The tallies of the submitted reflections chosen, computed from their rows: five queries.
@@ -111,10 +111,16 @@ def aggregate(
             month=TruncMonth("session_date"),
             v=F("framework_version_id"),
         )
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), lo=Min("session_date"), hi=Max("session_date"))
         .order_by()
     ):
-        add(row, Kind.REFLECTIONS, framework_version_id=row["v"])
+        add(
+            row,
+            Kind.REFLECTIONS,
+            framework_version_id=row["v"],
+            first_day=row["lo"],
+            last_day=row["hi"],
+        )
     for row in (
         Chain.objects.filter(through)
         .values(**group, c=F("context__key"), m=F("mechanism__key"), d=F("outcome_domain__key"))
@@ -207,7 +213,17 @@ def _merged(tallies: Iterable[PracticeTally]) -> list[PracticeTally]:
         else:
             found.count += tally.count
             found.total += tally.total
+            found.first_day = _earliest(found.first_day, tally.first_day)
+            found.last_day = _latest(found.last_day, tally.last_day)
     return list(merged.values())
+
+
+def _earliest(first: date | None, second: date | None) -> date | None:
+    return min(day for day in (first, second) if day is not None) if first or second else None
+
+
+def _latest(first: date | None, second: date | None) -> date | None:
+    return max(day for day in (first, second) if day is not None) if first or second else None
 
 
 @transaction.atomic

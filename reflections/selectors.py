@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
@@ -23,6 +24,8 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -54,7 +57,6 @@ from reflections.practice import (
     EvidenceRoute,
     PairCount,
     PresenceRow,
-    add_months,
     month_start,
 )
 
@@ -475,69 +477,77 @@ def practice_rows(
     version: FrameworkVersion,
     entities: FrameworkEntities,
 ) -> PracticeRows:
-    """Everything My practice counts, from the worker's monthly tallies: 2, 7 or 12 queries.
+    """Everything My practice counts, from the worker's monthly tallies: one query, usually.
 
     The same rules and numbers as counting the reflections themselves
     (`practice_rows_direct`): only `user`'s submitted reflections with a session in the
     period, only in organisations where the membership is still active, and "older version"
-    relative to `version`. Queries: the active memberships (1), the tallies of the whole
-    months in the period, added up in the database (1), and, for each end of the period that
-    falls inside a month, that part counted from the reflections themselves (5 each, bounded
-    by part of a month of one worker's rows whatever their history).
+    relative to `version`. One query reads the tallies of the months the period touches,
+    added up in the database. A month the period cuts (it starts or ends inside it) is used
+    whole when its reflections' session dates all fall inside the period, as they do for a
+    period ending today; otherwise that part is counted from the reflections themselves
+    (5 more queries for each such end, bounded by one month of one worker's rows).
     """
-    organisation_ids = list(
-        Membership.objects.filter(user=user, is_active=True, user__is_active=True)
-        .order_by("organisation_id")
-        .values_list("organisation_id", flat=True)
+    active = Membership.objects.filter(user=user, is_active=True, user__is_active=True).values(
+        "organisation_id"
     )
-    if not organisation_ids:
-        return _rows_from([], version=version, entities=entities)
-    whole, edges = _split_period(start, end)
+    cut = _cut_months(start, end)
     tallies: list[PracticeTally] = []
-    if whole is not None:
-        tallies += _stored_tallies(user=user, organisation_ids=organisation_ids, months=whole)
-    for edge in edges:
+    spans: dict[date, list[tuple[date | None, date | None]]] = {}
+    for tally in _stored_tallies(user=user, organisations=active, start=start, end=end, cut=cut):
+        if tally.month in cut and tally.kind == PracticeTally.Kind.REFLECTIONS:
+            spans.setdefault(tally.month, []).append((tally.first_day, tally.last_day))
+        tallies.append(tally)
+    recount = [
+        month
+        for month, (first, last) in cut.items()
+        if any(
+            lo is None or hi is None or lo < first or hi > last for lo, hi in spans.get(month, [])
+        )
+    ]
+    if recount:
+        tallies = [tally for tally in tallies if tally.month not in recount]
+    for month in recount:
         # One range per query: an OR of two ranges loses the author-and-date index range scan.
         tallies += practice_tally.aggregate(
-            author_id=user.pk, organisation_ids=organisation_ids, ranges=[edge]
+            author_id=user.pk, organisation_ids=active, ranges=[cut[month]]
         )
     return _rows_from(tallies, version=version, entities=entities)
 
 
-def _split_period(
-    start: date | None, end: date
-) -> tuple[tuple[date | None, date] | None, list[tuple[date, date]]]:
-    """The whole months of the period (first and last month, None: from the first), and the
-    partial months at either end as date ranges."""
-    end_month = month_start(end)
-    last_whole = (
-        end_month if end == practice_tally.month_range(end)[1] else add_months(end_month, -1)
-    )
-    edges: list[tuple[date, date]] = []
-    first_whole: date | None = None
-    if start is not None:
-        first_whole = start if start.day == 1 else add_months(month_start(start), 1)
-        if first_whole > last_whole:
-            return None, [(start, end)] if start <= end else []
-        if start.day != 1:
-            edges.append((start, add_months(month_start(start), 1) - timedelta(days=1)))
-    if last_whole != end_month:
-        edges.append((end_month, end))
-    return (first_whole, last_whole), edges
+def _cut_months(start: date | None, end: date) -> dict[date, tuple[date, date]]:
+    """The months the period starts or ends inside, each with the part of it in the period."""
+    cut: dict[date, tuple[date, date]] = {}
+    for day in ([start] if start is not None else []) + [end]:
+        first, last = practice_tally.month_range(day)
+        inside = (max(first, start) if start is not None else first, min(last, end))
+        if inside != (first, last) and inside[0] <= inside[1]:
+            cut[first] = inside
+    return cut
 
 
 def _stored_tallies(
-    *, user: User, organisation_ids: list[int], months: tuple[date | None, date]
+    *,
+    user: User,
+    organisations: QuerySet[Membership, Any],
+    start: date | None,
+    end: date,
+    cut: dict[date, tuple[date, date]],
 ) -> list[PracticeTally]:
-    """The stored tallies of whole months, added up over organisations (and months, for the
-    kinds that are not shown month by month): one query on the author's index."""
-    first, last = months
+    """The stored tallies of the months `start` to `end` touch, added up in the database: one
+    query on the author's index.
+
+    Rows stay apart by month for the kinds shown month by month and for the cut months (which
+    may have to be counted again); the rest are added up over the months.
+    """
     stored = PracticeTally.objects.filter(
-        author=user, organisation_id__in=organisation_ids, month__lte=last
+        author=user, organisation_id__in=organisations, month__lte=month_start(end)
     )
-    if first is not None:
-        stored = stored.filter(month__gte=first)
+    if start is not None:
+        stored = stored.filter(month__gte=month_start(start))
     by_month = Q(kind__in=[PracticeTally.Kind.REFLECTIONS, PracticeTally.Kind.PRESENCE])
+    if cut:
+        by_month |= Q(month__in=list(cut))
     return [
         PracticeTally(
             month=row["bucket"],
@@ -548,6 +558,8 @@ def _stored_tallies(
             third=row["third"],
             count=row["n"],
             total=row["sum"],
+            first_day=row["lo"],
+            last_day=row["hi"],
         )
         for row in stored.values(
             "kind",
@@ -557,7 +569,7 @@ def _stored_tallies(
             "third",
             bucket=Case(When(by_month, then=F("month")), default=Value(None)),
         )
-        .annotate(n=Sum("count"), sum=Sum("total"))
+        .annotate(n=Sum("count"), sum=Sum("total"), lo=Min("first_day"), hi=Max("last_day"))
         .order_by()
     ]
 
