@@ -3,9 +3,11 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def rebuild_tallies(apps, schema_editor):
+def rebuild_tallies(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     # Existing reflections get their tallies once; from here on every write keeps them.
     # The live code is used on purpose: the tallies must be computed exactly as the page
     # reads them (a later change to them reruns it through rebuild_practice_tallies).
