@@ -488,6 +488,8 @@ def practice_rows(
     period ending today; otherwise that part is counted from the reflections themselves
     (5 more queries for each such end, bounded by one month of one worker's rows).
     """
+    if start is not None and start > end:
+        return _rows_from([], version=version, entities=entities)
     active = Membership.objects.filter(user=user, is_active=True, user__is_active=True).values(
         "organisation_id"
     )

@@ -206,6 +206,39 @@ class TestTalliesMatchTheReflections(TestCase):
         assert Reflection.objects.filter(status=Reflection.Status.SUBMITTED).count() > 15
         assert Reflection.objects.filter(amendment_base__isnull=False).exists()
 
+    def test_moving_a_reopened_reflection_s_date_moves_it_and_discarding_moves_it_back(
+        self,
+    ) -> None:
+        alice = self.people.alice
+        today = timezone.localdate()
+        last_year = today - timedelta(days=365)
+        reflection = services.reflection_start(by=alice, organisation=self.people.riverside)
+        self.save_date(reflection, today)
+        self.save(random.Random(1), reflection, alice, [Step.STORY, Step.CHAINS])
+        services.reflection_submit(reflection=reflection, by=alice)
+        assert self.months(alice) == {month_start(today): 1}
+
+        services.reflection_amend(reflection=reflection, by=alice)
+        self.save_date(reflection, last_year)
+        assert self.months(alice) == {month_start(last_year): 1}
+
+        services.reflection_discard_amendment(reflection=reflection, by=alice)
+        assert self.months(alice) == {month_start(today): 1}
+
+    def save_date(self, reflection: Reflection, day: date) -> None:
+        values = self.values(random.Random(2), self.version)[Step.SESSION]
+        services.reflection_save_step(
+            reflection=reflection,
+            by=reflection.author,
+            step=Step.SESSION,
+            values=services.StepValues(fields={**values.fields, "session_date": day}),
+            revision=reflection.revision,
+        )
+
+    def months(self, author: User) -> dict[date, int]:
+        counted = PracticeTally.objects.filter(author=author, kind=PracticeTally.Kind.REFLECTIONS)
+        return {tally.month: tally.count for tally in counted}
+
     def test_rebuilding_gives_back_the_same_tallies(self) -> None:
         rng = random.Random(7)
         for _step in range(12):
