@@ -180,6 +180,8 @@ def _report(
 
     first = period.start or rows.first_month
     months = practice.month_starts(first, period.end, most=MAX_PRACTICE_MONTHS) if first else []
+    # Formatting a date is slow enough to matter over ten years of months: label each once.
+    labels = [practice.month_label(month) for month in months]
     counts = {row.month: row.reflections for row in rows.months}
     context_keys = [entity.key for entity in entities.contexts]
     presence = practice.monthly_presence(
@@ -191,7 +193,7 @@ def _report(
             "For each context, the average of my ratings in each month, from 0 (not present) "
             "to 3 (strongly present). A month without a bar had no rating above 0."
         ),
-        months=[practice.month_label(month) for month in months],
+        months=labels,
         series=[
             Series(
                 key=entity.key,
@@ -277,8 +279,8 @@ def _report(
         evidence_map=evidence_map,
         month_chart=month_chart,
         months=[
-            MonthSummary(label=practice.month_label(month), reflections=counts.get(month, 0))
-            for month in months
+            MonthSummary(label=label, reflections=counts.get(month, 0))
+            for month, label in zip(months, labels, strict=True)
         ],
         matrix=matrix,
         together=together,
