@@ -494,7 +494,7 @@ def practice_rows(
         "organisation_id"
     )
     cut = _cut_months(start, end)
-    tallies: list[PracticeTally] = []
+    tallies: list[PracticeTally | StoredTally] = []
     spans: dict[date, list[tuple[date | None, date | None]]] = {}
     for tally in _stored_tallies(user=user, organisations=active, start=start, end=end, cut=cut):
         if tally.month in cut and tally.kind == PracticeTally.Kind.REFLECTIONS:
@@ -517,6 +517,22 @@ def practice_rows(
     return _rows_from(tallies, version=version, entities=entities)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredTally:
+    """Stored tallies added up: the month (None: added over months), kind, keys and sums."""
+
+    month: date | None
+    kind: str
+    framework_version_id: int | None
+    first: str
+    second: str
+    third: str
+    count: int
+    total: int
+    first_day: date | None
+    last_day: date | None
+
+
 def _cut_months(start: date | None, end: date) -> dict[date, tuple[date, date]]:
     """The months the period starts or ends inside, each with the part of it in the period."""
     cut: dict[date, tuple[date, date]] = {}
@@ -535,7 +551,7 @@ def _stored_tallies(
     start: date | None,
     end: date,
     cut: dict[date, tuple[date, date]],
-) -> list[PracticeTally]:
+) -> list[StoredTally]:
     """The stored tallies of the months `start` to `end` touch, added up in the database: one
     query on the author's index.
 
@@ -550,34 +566,29 @@ def _stored_tallies(
     by_month = Q(kind__in=[PracticeTally.Kind.REFLECTIONS, PracticeTally.Kind.PRESENCE])
     if cut:
         by_month |= Q(month__in=list(cut))
+    # Plain tuples, not model instances: a long history brings a few hundred rows.
     return [
-        PracticeTally(
-            month=row["bucket"],
-            kind=row["kind"],
-            framework_version_id=row["framework_version_id"],
-            first=row["first"],
-            second=row["second"],
-            third=row["third"],
-            count=row["n"],
-            total=row["sum"],
-            first_day=row["lo"],
-            last_day=row["hi"],
-        )
-        for row in stored.values(
+        StoredTally(*row)
+        for row in stored.values_list(
+            Case(When(by_month, then=F("month")), default=Value(None)),
             "kind",
             "framework_version_id",
             "first",
             "second",
             "third",
-            bucket=Case(When(by_month, then=F("month")), default=Value(None)),
-        )
-        .annotate(n=Sum("count"), sum=Sum("total"), lo=Min("first_day"), hi=Max("last_day"))
-        .order_by()
+            Sum("count"),
+            Sum("total"),
+            Min("first_day"),
+            Max("last_day"),
+        ).order_by()
     ]
 
 
 def _rows_from(
-    tallies: Iterable[PracticeTally], *, version: FrameworkVersion, entities: FrameworkEntities
+    tallies: Iterable[PracticeTally | StoredTally],
+    *,
+    version: FrameworkVersion,
+    entities: FrameworkEntities,
 ) -> PracticeRows:
     """Tallies (in any grouping) added up into what the practice page counts."""
     Kind = PracticeTally.Kind
@@ -591,7 +602,8 @@ def _rows_from(
         Kind.DOMAIN_REACH: {},
     }
     for tally in tallies:
-        if tally.kind == Kind.REFLECTIONS:
+        # Reflections and presence always come by month (see _stored_tallies).
+        if tally.kind == Kind.REFLECTIONS and tally.month is not None:
             month = months.setdefault(month_start(tally.month), [0, 0])
             month[0] += tally.count
             if tally.framework_version_id != version.pk:
@@ -599,14 +611,14 @@ def _rows_from(
         elif tally.kind == Kind.CHAIN:
             key = (tally.first, tally.second, tally.third)
             chains[key] = chains.get(key, 0) + tally.count
-        elif tally.kind == Kind.PRESENCE:
+        elif tally.kind == Kind.PRESENCE and tally.month is not None:
             cell = presence.setdefault((month_start(tally.month), tally.first), [0, 0])
             cell[0] += tally.total
             cell[1] += tally.count
         elif tally.kind == Kind.PAIR:
             pair = (tally.first, tally.second)
             pairs[pair] = pairs.get(pair, 0) + tally.count
-        else:
+        elif tally.kind in reach:
             found = reach[tally.kind]
             found[tally.first] = found.get(tally.first, 0) + tally.count
     return PracticeRows(
