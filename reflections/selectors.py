@@ -569,18 +569,28 @@ def _stored_tallies(
     # Plain tuples, not model instances: a long history brings a few hundred rows.
     return [
         StoredTally(*row)
-        for row in stored.values_list(
-            Case(When(by_month, then=F("month")), default=Value(None)),
+        for row in stored.values(
             "kind",
             "framework_version_id",
             "first",
             "second",
             "third",
-            Sum("count"),
-            Sum("total"),
-            Min("first_day"),
-            Max("last_day"),
-        ).order_by()
+            bucket=Case(When(by_month, then=F("month")), default=Value(None)),
+        )
+        .annotate(n=Sum("count"), sum=Sum("total"), lo=Min("first_day"), hi=Max("last_day"))
+        .values_list(
+            "bucket",
+            "kind",
+            "framework_version_id",
+            "first",
+            "second",
+            "third",
+            "n",
+            "sum",
+            "lo",
+            "hi",
+        )
+        .order_by()
     ]
 
 
