@@ -35,6 +35,7 @@ from datarights import schema
 from datarights.export import FORMAT, FORMAT_VERSION, JSON_NAME
 from datarights.models import Import
 from framework.models import Context, Factor, FrameworkVersion, Mechanism, OutcomeDomain
+from reflections import practice_tally
 from reflections.models import (
     Action,
     Chain,
@@ -422,6 +423,7 @@ def import_export(
     OutcomeObservation.objects.bulk_create(observations)
     Action.objects.bulk_create(actions)
     ReflectionRevision.objects.bulk_create(revisions)
+    practice_tally.refresh_reflections(reflections)
     record = Import.objects.create(
         user=user,
         organisation=organisation,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Organisation
 from datarights.models import RetentionPolicy
+from reflections import practice_tally
 from reflections.models import Reflection
 from supervision.models import SupervisionRecord
 
@@ -112,6 +113,12 @@ def _delete(item: PlanItem) -> None:
         # Newest version first: each version protects the one it replaced.
         for record in SupervisionRecord.objects.filter(pk__in=item.ids).order_by("-version", "-pk"):
             SupervisionRecord.objects.filter(pk=record.pk).delete()
+        return
+    if model is Reflection:
+        expired = Reflection.objects.filter(pk__in=item.ids)
+        months = practice_tally.affected_months(expired)
+        expired.delete()
+        practice_tally.refresh_months(months)
         return
     if model is not None:
         # A queryset delete: AuditEvent.delete refuses single rows; retention is the trail's

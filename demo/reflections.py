@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation, User
 from framework.models import Context, Factor, FrameworkVersion, Mechanism, OutcomeDomain
 from framework.selectors import current_version
+from reflections import practice_tally
 from reflections.models import Action, Chain, ContextRating, OutcomeObservation, Reflection
 
 # Short names for keys, so the scripts below read as prose rather than identifiers.
@@ -255,13 +256,14 @@ def _seed_author(*, author: User, sessions: Sequence[Session], parts: _Parts, to
     """Write the sessions `author` does not have yet; the opening text identifies each one."""
     existing = set(Reflection.objects.filter(author=author).values_list("what_happened", flat=True))
     organisation = _organisation_of(author)
-    created = 0
-    for session in sessions:
-        if session.happened in existing:
-            continue
+    written = [
         _write(session=session, author=author, organisation=organisation, parts=parts, today=today)
-        created += 1
-    return created
+        for session in sessions
+        if session.happened not in existing
+    ]
+    # The rows were written directly, so My practice's tallies are refreshed here.
+    practice_tally.refresh_reflections(written)
+    return len(written)
 
 
 @transaction.atomic
@@ -443,4 +445,5 @@ def generate_reflections(
             )
     Chain.objects.bulk_create(chains, batch_size=1000)
     OutcomeObservation.objects.bulk_create(observations, batch_size=1000)
+    practice_tally.refresh_reflections(reflections)
     return reflections

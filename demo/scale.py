@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, SupervisionLink, User
 from framework.models import FrameworkVersion
+from reflections import practice_tally
 from reflections.models import Reflection
 from supervision.models import Share
 
@@ -896,6 +897,10 @@ def fill_scale(
         )
         say("rebuilding indexes" if fast else "")
     step("analyze", analyze)
+    # The rows above bypass the services, so the summaries My practice reads are made here,
+    # as `manage.py rebuild_practice_tallies` makes them after any direct load.
+    step("practice tallies", practice_tally.rebuild)
+    step("analyze tallies", lambda: _execute("ANALYZE reflections_practicetally"))
     STATEMENT_LOG = None
     return FillReport(people=people, timings=timings)
 

@@ -272,3 +272,52 @@ class ReflectionRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reflection} r{self.revision}"
+
+
+class PracticeTally(models.Model):
+    """One additive count about one worker's submitted reflections in one organisation and month.
+
+    Derived data for My practice, kept by reflections.practice_tally.refresh whenever a
+    submitted reflection's rows change, so the page adds up a few rows per month instead of
+    rescanning the worker's history. Every kind is additive over months and organisations:
+    a reflection lies in exactly one month and one organisation.
+    """
+
+    class Kind(models.TextChoices):
+        # Reflections written against `framework_version`.
+        REFLECTIONS = "reflections", _("reflections")
+        # Chains of first → second → third (context, mechanism and domain keys).
+        CHAIN = "chain", _("chains")
+        # `total` and `count` of the presence ratings of context `first`.
+        PRESENCE = "presence", _("presence")
+        # Reflections rating contexts `first` and `second` present (first <= second).
+        PAIR = "pair", _("pairs")
+        # Reflections recording context, mechanism or domain `first`.
+        CONTEXT_REACH = "context", _("context reach")
+        MECHANISM_REACH = "mechanism", _("mechanism reach")
+        DOMAIN_REACH = "domain", _("domain reach")
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    first = models.CharField(max_length=80, blank=True)
+    second = models.CharField(max_length=80, blank=True)
+    third = models.CharField(max_length=80, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # The earliest and latest session date among the reflections counted (REFLECTIONS only):
+    # a period that ends or starts inside the month can use the month whole when they fit.
+    first_day = models.DateField(null=True, blank=True)
+    last_day = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("practice tally")
+        verbose_name_plural = _("practice tallies")
+        indexes = [models.Index(fields=["author", "month", "organisation"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.first} {self.month:%Y-%m}: {self.count}"

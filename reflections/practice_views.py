@@ -16,11 +16,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.http import AuthedRequest
+from framework.caching import cached_for_version
 from framework.diagrams import Series, render_diagram, render_matrix, render_month_chart
 from framework.figures import overview_diagram
 from framework.selectors import current_version
@@ -135,6 +137,24 @@ class PracticeReport:
         return len(self.context_spots) + len(self.mechanism_spots) + len(self.domain_spots)
 
 
+def _evidence_map(parts: selectors.EvidenceParts) -> SafeString:
+    """The framework's cited links, the same for everyone: drawn once per version and language."""
+
+    def draw() -> SafeString:
+        return render_diagram(
+            overview_diagram(
+                contexts=parts.contexts,
+                mechanisms=parts.mechanisms,
+                domains=parts.domains,
+                links=parts.links,
+                study_count=parts.study_count,
+            ),
+            compact=True,
+        )
+
+    return cached_for_version(parts.version, f"reflections.evidence_map:{get_language()}", draw)
+
+
 def _report(
     *,
     parts: selectors.EvidenceParts,
@@ -158,19 +178,12 @@ def _report(
         ),
         compact=True,
     )
-    evidence_map = render_diagram(
-        overview_diagram(
-            contexts=parts.contexts,
-            mechanisms=parts.mechanisms,
-            domains=parts.domains,
-            links=parts.links,
-            study_count=parts.study_count,
-        ),
-        compact=True,
-    )
+    evidence_map = _evidence_map(parts)
 
     first = period.start or rows.first_month
     months = practice.month_starts(first, period.end, most=MAX_PRACTICE_MONTHS) if first else []
+    # Formatting a date is slow enough to matter over ten years of months: label each once.
+    labels = [practice.month_label(month) for month in months]
     counts = {row.month: row.reflections for row in rows.months}
     context_keys = [entity.key for entity in entities.contexts]
     presence = practice.monthly_presence(
@@ -182,7 +195,7 @@ def _report(
             "For each context, the average of my ratings in each month, from 0 (not present) "
             "to 3 (strongly present). A month without a bar had no rating above 0."
         ),
-        months=[practice.month_label(month) for month in months],
+        months=labels,
         series=[
             Series(
                 key=entity.key,
@@ -268,8 +281,8 @@ def _report(
         evidence_map=evidence_map,
         month_chart=month_chart,
         months=[
-            MonthSummary(label=practice.month_label(month), reflections=counts.get(month, 0))
-            for month in months
+            MonthSummary(label=label, reflections=counts.get(month, 0))
+            for month, label in zip(months, labels, strict=True)
         ],
         matrix=matrix,
         together=together,

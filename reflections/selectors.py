@@ -12,21 +12,44 @@ version's entity of the same key.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.models import User
+from accounts.models import Membership, User
+from framework.caching import cached_for_version
 from framework.models import Context, FrameworkVersion, Link, Mechanism, OutcomeDomain, Tension
 from framework.selectors import included_study_count, links_with_evidence
-from reflections.models import Chain, ContextRating, OutcomeObservation, Reflection
+from reflections import practice_tally
+from reflections.models import (
+    Chain,
+    ContextRating,
+    OutcomeObservation,
+    PracticeTally,
+    Reflection,
+)
 from reflections.practice import (
     CO_OCCURRENCE_PRESENCE,
     ChainCount,
@@ -34,6 +57,7 @@ from reflections.practice import (
     EvidenceRoute,
     PairCount,
     PresenceRow,
+    month_start,
 )
 
 # The reflection's own free-text fields, in the order a snippet looks through them. The
@@ -356,6 +380,16 @@ class EvidenceParts:
 
 
 def evidence_parts(*, version: FrameworkVersion) -> EvidenceParts:
+    """The current version's parts for the evidence map and the prompts, from the shared cache.
+
+    They depend on the version alone (framework.caching); computing them takes nine queries.
+    """
+    return cached_for_version(
+        version, "reflections.evidence_parts", lambda: _evidence_parts(version)
+    )
+
+
+def _evidence_parts(version: FrameworkVersion) -> EvidenceParts:
     """The current version's parts for the evidence map and the prompts, in nine queries.
 
     Contexts, mechanisms and domains (3), tensions with their contexts (2), links with
@@ -443,7 +477,199 @@ def practice_rows(
     version: FrameworkVersion,
     entities: FrameworkEntities,
 ) -> PracticeRows:
-    """Everything My practice counts, grouped in the database: five queries, any data size.
+    """Everything My practice counts, from the worker's monthly tallies: one query, usually.
+
+    The same rules and numbers as counting the reflections themselves
+    (`practice_rows_direct`): only `user`'s submitted reflections with a session in the
+    period, only in organisations where the membership is still active, and "older version"
+    relative to `version`. One query reads the tallies of the months the period touches,
+    added up in the database. A month the period cuts (it starts or ends inside it) is used
+    whole when its reflections' session dates all fall inside the period, as they do for a
+    period ending today; otherwise that part is counted from the reflections themselves
+    (5 more queries for each such end, bounded by one month of one worker's rows).
+    """
+    if start is not None and start > end:
+        return _rows_from([], version=version, entities=entities)
+    active = Membership.objects.filter(user=user, is_active=True, user__is_active=True).values(
+        "organisation_id"
+    )
+    cut = _cut_months(start, end)
+    tallies: list[PracticeTally | StoredTally] = []
+    spans: dict[date, list[tuple[date | None, date | None]]] = {}
+    for tally in _stored_tallies(user=user, organisations=active, start=start, end=end, cut=cut):
+        if tally.month in cut and tally.kind == PracticeTally.Kind.REFLECTIONS:
+            spans.setdefault(tally.month, []).append((tally.first_day, tally.last_day))
+        tallies.append(tally)
+    recount = [
+        month
+        for month, (first, last) in cut.items()
+        if any(
+            lo is None or hi is None or lo < first or hi > last for lo, hi in spans.get(month, [])
+        )
+    ]
+    if recount:
+        tallies = [tally for tally in tallies if tally.month not in recount]
+    for month in recount:
+        # One range per query: an OR of two ranges loses the author-and-date index range scan.
+        tallies += practice_tally.aggregate(
+            author_id=user.pk, organisation_ids=active, ranges=[cut[month]]
+        )
+    return _rows_from(tallies, version=version, entities=entities)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTally:
+    """Stored tallies added up: the month (None: added over months), kind, keys and sums."""
+
+    month: date | None
+    kind: str
+    framework_version_id: int | None
+    first: str
+    second: str
+    third: str
+    count: int
+    total: int
+    first_day: date | None
+    last_day: date | None
+
+
+def _cut_months(start: date | None, end: date) -> dict[date, tuple[date, date]]:
+    """The months the period starts or ends inside, each with the part of it in the period."""
+    cut: dict[date, tuple[date, date]] = {}
+    for day in ([start] if start is not None else []) + [end]:
+        first, last = practice_tally.month_range(day)
+        inside = (max(first, start) if start is not None else first, min(last, end))
+        if inside != (first, last) and inside[0] <= inside[1]:
+            cut[first] = inside
+    return cut
+
+
+def _stored_tallies(
+    *,
+    user: User,
+    organisations: QuerySet[Membership, Any],
+    start: date | None,
+    end: date,
+    cut: dict[date, tuple[date, date]],
+) -> list[StoredTally]:
+    """The stored tallies of the months `start` to `end` touch, added up in the database: one
+    query on the author's index.
+
+    Rows stay apart by month for the kinds shown month by month and for the cut months (which
+    may have to be counted again); the rest are added up over the months.
+    """
+    stored = PracticeTally.objects.filter(
+        author=user, organisation_id__in=organisations, month__lte=month_start(end)
+    )
+    if start is not None:
+        stored = stored.filter(month__gte=month_start(start))
+    by_month = Q(kind__in=[PracticeTally.Kind.REFLECTIONS, PracticeTally.Kind.PRESENCE])
+    if cut:
+        by_month |= Q(month__in=list(cut))
+    # Plain tuples, not model instances: a long history brings a few hundred rows.
+    return [
+        StoredTally(*row)
+        for row in stored.values(
+            "kind",
+            "framework_version_id",
+            "first",
+            "second",
+            "third",
+            bucket=Case(When(by_month, then=F("month")), default=Value(None)),
+        )
+        .annotate(n=Sum("count"), sum=Sum("total"), lo=Min("first_day"), hi=Max("last_day"))
+        .values_list(
+            "bucket",
+            "kind",
+            "framework_version_id",
+            "first",
+            "second",
+            "third",
+            "n",
+            "sum",
+            "lo",
+            "hi",
+        )
+        .order_by()
+    ]
+
+
+def _rows_from(
+    tallies: Iterable[PracticeTally | StoredTally],
+    *,
+    version: FrameworkVersion,
+    entities: FrameworkEntities,
+) -> PracticeRows:
+    """Tallies (in any grouping) added up into what the practice page counts."""
+    Kind = PracticeTally.Kind
+    months: dict[date, list[int]] = {}
+    chains: dict[tuple[str, str, str], int] = {}
+    presence: dict[tuple[date, str], list[int]] = {}
+    pairs: dict[tuple[str, str], int] = {}
+    reach: dict[str, dict[str, int]] = {
+        Kind.CONTEXT_REACH: {},
+        Kind.MECHANISM_REACH: {},
+        Kind.DOMAIN_REACH: {},
+    }
+    for tally in tallies:
+        # Reflections and presence always come by month (see _stored_tallies).
+        if tally.kind == Kind.REFLECTIONS and tally.month is not None:
+            month = months.setdefault(month_start(tally.month), [0, 0])
+            month[0] += tally.count
+            if tally.framework_version_id != version.pk:
+                month[1] += tally.count
+        elif tally.kind == Kind.CHAIN:
+            key = (tally.first, tally.second, tally.third)
+            chains[key] = chains.get(key, 0) + tally.count
+        elif tally.kind == Kind.PRESENCE and tally.month is not None:
+            cell = presence.setdefault((month_start(tally.month), tally.first), [0, 0])
+            cell[0] += tally.total
+            cell[1] += tally.count
+        elif tally.kind == Kind.PAIR:
+            pair = (tally.first, tally.second)
+            pairs[pair] = pairs.get(pair, 0) + tally.count
+        elif tally.kind in reach:
+            found = reach[tally.kind]
+            found[tally.first] = found.get(tally.first, 0) + tally.count
+    return PracticeRows(
+        months=[
+            MonthCount(month=month, reflections=counts[0], older_version=counts[1])
+            for month, counts in sorted(months.items())
+        ],
+        chain_counts=[
+            ChainCount(context=c, mechanism=m, domain=d, count=n)
+            for (c, m, d), n in sorted(chains.items())
+        ],
+        presence=[
+            PresenceRow(month=month, context=context, total=cell[0], count=cell[1])
+            for (month, context), cell in sorted(presence.items())
+        ],
+        pairs=[PairCount(first=a, second=b, count=n) for (a, b), n in sorted(pairs.items())],
+        context_reach={
+            entity.key: reach[Kind.CONTEXT_REACH].get(entity.key, 0) for entity in entities.contexts
+        },
+        mechanism_reach={
+            entity.key: reach[Kind.MECHANISM_REACH].get(entity.key, 0)
+            for entity in entities.mechanisms
+        },
+        domain_reach={
+            entity.key: reach[Kind.DOMAIN_REACH].get(entity.key, 0) for entity in entities.domains
+        },
+    )
+
+
+def practice_rows_direct(
+    *,
+    user: User,
+    start: date | None,
+    end: date,
+    version: FrameworkVersion,
+    entities: FrameworkEntities,
+) -> PracticeRows:
+    """Everything My practice counts, straight from the reflections' rows: five queries.
+
+    The reference the tallies are tested against (`practice_rows` reads those); its cost
+    grows with the worker's history, so no page calls it.
 
     Only `user`'s submitted reflections with a session in the period count; drafts are
     still being written. Queries: reflections per month (and how many were written

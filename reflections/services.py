@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import AuditEvent, Membership, Organisation, User
 from framework.models import Context, Factor, FrameworkVersion, Mechanism, OutcomeDomain
-from reflections import privacy
+from reflections import practice_tally, privacy
 from reflections.flow_selectors import reflection_content, snapshot_content
 from reflections.models import (
     EVIDENCE_TEXT,
@@ -421,6 +421,7 @@ def _save_fields_and_rows(
     stray = (set(values.fields) | set(values.unsent or {})) - set(allowed)
     if stray:
         raise ValueError(f"Fields {sorted(stray)} do not belong to {where}.")
+    saved_on = reflection.session_date
     for name, value in values.fields.items():
         setattr(reflection, name, value)
     if "session_date" in values.fields and reflection.session_date > timezone.localdate():
@@ -428,11 +429,17 @@ def _save_fields_and_rows(
     # The author, organisation and version do not change here; skipping them spares a query each.
     reflection.full_clean(exclude=["author", "organisation", "framework_version"])
     try:
-        return _save_step(reflection, values, revision)
+        result = _save_step(reflection, values, revision)
     except BaseException:
         # The transaction rolls back; the caller's object must not claim a revision it lost.
         reflection.revision = revision
         raise
+    if not reflection.is_draft:
+        # A reopened reflection stays submitted and counted as it stands (see practice_tally).
+        practice_tally.refresh(
+            author=reflection.author_id, months=[saved_on, reflection.session_date]
+        )
+    return result
 
 
 def _save_step(reflection: Reflection, values: StepValues, revision: int) -> SaveResult:
@@ -599,6 +606,7 @@ def reflection_submit(
             "updated_at",
         ]
     )
+    practice_tally.refresh(author=reflection.author_id, months=[reflection.session_date])
     return reflection
 
 
@@ -698,6 +706,7 @@ def reflection_discard_amendment(*, reflection: Reflection, by: User) -> Reflect
     base = current.amendment_base or {}
     for name in _RESTORED_FIELDS:
         setattr(reflection, name, base[name])
+    amended_on = current.session_date
     reflection.session_date = date.fromisoformat(base["session_date"])
     _restore_rows(reflection, base)
     reflection.amendment_base = None
@@ -715,6 +724,9 @@ def reflection_discard_amendment(*, reflection: Reflection, by: User) -> Reflect
             "revision",
             "updated_at",
         ]
+    )
+    practice_tally.refresh(
+        author=reflection.author_id, months=[amended_on, reflection.session_date]
     )
     return reflection
 

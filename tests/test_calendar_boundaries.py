@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import SupervisionLink
+from reflections import practice_tally
 from reflections.practice import add_months, month_start
 from tests.supervision.records_support import RecordsTestCase, pdf_reader, response_bytes
 
@@ -66,8 +67,9 @@ class AtTheEdgesOfTheCalendarTests(RecordsTestCase):
         first_of_period = add_months(month_start(today), -5)
         inside = [today, today - timedelta(days=1), first_of_period]
         outside = [first_of_period - timedelta(days=1)]
-        for day in inside + outside:
-            self.reflection(self.p.alice, session_date=day)
+        written = [self.reflection(self.p.alice, session_date=day) for day in inside + outside]
+        # Written directly, not through the services: their tallies are refreshed here.
+        practice_tally.refresh_reflections(written)
         client = self.p.client_for(self.p.alice)
 
         response = client.get(reverse("reflections:practice"))

@@ -26,7 +26,13 @@ from accounts.models import AuditEvent, Membership, Organisation, User
 from datarights import erasure, export, importer
 from datarights.models import Import
 from reflections.flow_selectors import reflection_snapshot, reflection_with_content
-from reflections.models import Chain, ContextRating, Reflection, ReflectionRevision
+from reflections.models import (
+    Chain,
+    ContextRating,
+    PracticeTally,
+    Reflection,
+    ReflectionRevision,
+)
 from reflections.services import reflection_amend
 from supervision.models import Comment, Share
 from tests.base import make_member, make_user
@@ -176,6 +182,27 @@ class ImportTests(DataRightsTestCase):
             self.p.hillside,
             {"reflections": 2},
         )
+
+    def test_imported_reflections_count_in_my_practice_at_once(self) -> None:
+        client = self.p.client_for(self.p.alice)
+        upload = io.BytesIO(self.archive)
+        upload.name = "export.zip"
+
+        client.post(
+            reverse("datarights:import"),
+            {"archive": upload, "organisation": self.p.hillside.pk},
+        )
+
+        imported = Reflection.objects.filter(
+            organisation=self.p.hillside, author=self.p.alice, status=Reflection.Status.SUBMITTED
+        )
+        counted = PracticeTally.objects.filter(
+            author=self.p.alice,
+            organisation=self.p.hillside,
+            kind=PracticeTally.Kind.REFLECTIONS,
+        )
+        assert imported.exists()
+        assert sum(tally.count for tally in counted) == imported.count()
 
     def test_the_page_refuses_a_bad_file_next_to_the_field(self) -> None:
         client = self.p.client_for(self.p.alice)

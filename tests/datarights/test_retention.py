@@ -18,7 +18,9 @@ from appear_site.celery import app as celery_app
 from datarights import retention
 from datarights.models import RetentionPolicy
 from datarights.tasks import apply_retention, purge_workshop_participants
-from reflections.models import Reflection
+from reflections import practice_tally
+from reflections.models import PracticeTally, Reflection
+from reflections.practice import month_start
 from supervision.models import SupervisionRecord
 from tests.datarights.support import DataRightsTestCase, submitted
 
@@ -124,6 +126,16 @@ class RetentionTests(DataRightsTestCase):
             "deleted": {"reflections": 1, "supervision_records": 1, "audit_events": 1}
         }
         assert self.recent_event.pk in AuditEvent.objects.values_list("pk", flat=True)
+
+    def test_the_real_run_takes_the_deleted_reflections_out_of_my_practice(self) -> None:
+        practice_tally.rebuild()
+        old_month = month_start(self.old.session_date)
+        assert PracticeTally.objects.filter(author=self.p.alice, month=old_month).exists()
+
+        call_command("apply_retention", stdout=StringIO())
+
+        assert not PracticeTally.objects.filter(author=self.p.alice, month=old_month).exists()
+        assert PracticeTally.objects.filter(author=self.p.omar).exists()
 
     def test_audit_events_are_kept_two_years_whatever_the_stored_period(self) -> None:
         RetentionPolicy.objects.filter(organisation=self.p.riverside).update(audit_days=2 * 365)

@@ -15,6 +15,7 @@ from django.conf import settings
 from accounts.models import Organisation, User
 from framework.models import FrameworkVersion
 from framework.services import framework_data_read, framework_load
+from reflections import practice_tally
 from reflections.models import Chain, ContextRating, OutcomeObservation, Reflection
 
 
@@ -59,4 +60,6 @@ def write_reflection(
         )
     for key in observations:
         OutcomeObservation.objects.create(reflection=reflection, domain=domains[key])
+    # Written directly, not through the services, so the tallies are refreshed here.
+    practice_tally.refresh(author=author, months=[session_date])
     return reflection

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from reflections import practice_tally
 from reflections.filters import MAX_PRACTICE_MONTHS
 from reflections.models import Reflection
 from tests.supervision.sharing_support import SharingTestCase
@@ -47,8 +48,9 @@ class SessionDateBoundsTests(SharingTestCase):
 
 class MonthChartBoundTests(SharingTestCase):
     def test_all_time_draws_at_most_ten_years_of_months_whatever_is_stored(self) -> None:
-        self.reflection(session_date=date(1, 1, 1))
-        self.reflection()
+        written = [self.reflection(session_date=date(1, 1, 1)), self.reflection()]
+        # Written directly, not through the services: their tallies are refreshed here.
+        practice_tally.refresh_reflections(written)
         client = self.p.client_for(self.p.alice)
         response = client.get(reverse("reflections:practice"), {"period": "all"})
         assert response.status_code == 200
