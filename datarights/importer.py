@@ -394,6 +394,7 @@ def import_export(
         actions += [
             Action(
                 reflection=reflection,
+                author_id=reflection.author_id,
                 order=action["order"],
                 text=action["text"],
                 due_on=_date(action["due_on"]),

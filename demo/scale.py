@@ -613,11 +613,13 @@ def add_reflection_parts(*, version: FrameworkVersion, after: int) -> None:
     )
     _execute(
         f"""
-        INSERT INTO reflections_action (reflection_id, "order", text, due_on, done_at)
-        SELECT reflection_id, n, text, due_on,
+        INSERT INTO reflections_action (
+            reflection_id, author_id, "order", text, due_on, done_at
+        )
+        SELECT reflection_id, author_id, n, text, due_on,
                CASE WHEN done THEN (due_on + time '12:00') AT TIME ZONE 'Europe/London' END
         FROM (
-            SELECT r.id AS reflection_id, g.n, {_pick("actions")} AS text,
+            SELECT r.id AS reflection_id, r.author_id, g.n, {_pick("actions")} AS text,
                    r.session_date + 7 AS due_on, random() < 0.6 AS done
             FROM reflections_reflection r
             CROSS JOIN LATERAL generate_series(1, (r.id %% 3)::int) AS g(n)

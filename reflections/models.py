@@ -8,6 +8,8 @@ printed, not an opaque blob.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -241,6 +243,12 @@ class Action(models.Model):
     """g. A next step the worker set themselves, optionally with a due date."""
 
     reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="actions")
+    # The reflection's author, copied (a reflection never changes hands) so "actions due" on
+    # the worker's home is found through an index that leads with the worker, however many
+    # reflections they have written and whatever everyone else has.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", editable=False
+    )
     order = models.PositiveSmallIntegerField(default=1)
     text = models.CharField(_("action"), max_length=300)
     due_on = models.DateField(_("due by"), null=True, blank=True)
@@ -248,10 +256,23 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
-        indexes = [models.Index(fields=["reflection", "done_at"])]
+        indexes = [
+            models.Index(fields=["reflection", "done_at"]),
+            models.Index(
+                fields=["author", "due_on"],
+                condition=models.Q(done_at__isnull=True, due_on__isnull=False),
+                name="action_open_due_by_author",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # bulk_create skips this: callers that bulk-create set `author` themselves.
+        if self.author_id is None:
+            self.author_id = self.reflection.author_id
+        super().save(*args, **kwargs)
 
 
 class ReflectionRevision(models.Model):

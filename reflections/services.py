@@ -350,7 +350,7 @@ def _save_actions(reflection: Reflection, actions: Sequence[ActionInput]) -> dic
     for order, item in enumerate(actions, start=1):
         action = by_id.get(item.id) if item.id is not None else None
         if action is None:
-            action = Action(reflection=reflection)
+            action = Action(reflection=reflection, author_id=reflection.author_id)
         action.order = order
         action.text = item.text
         action.due_on = item.due_on
@@ -678,6 +678,7 @@ def _restore_rows(reflection: Reflection, base: Mapping[str, Any]) -> None:
     Action.objects.bulk_create(
         Action(
             reflection=reflection,
+            author_id=reflection.author_id,
             order=order,
             text=item["text"],
             due_on=date.fromisoformat(item["due_on"]) if item["due_on"] else None,

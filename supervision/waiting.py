@@ -83,7 +83,7 @@ def waiting_for(*, user: User, worker: bool, supervisor: bool) -> Waiting:
         )
         reflection_actions = list(
             Action.objects.filter(
-                reflection__author=user,
+                author=user,
                 reflection__status=Reflection.Status.SUBMITTED,
                 done_at__isnull=True,
                 due_on__lte=due_by,

@@ -27,6 +27,7 @@ from datarights import erasure, export, importer
 from datarights.models import Import
 from reflections.flow_selectors import reflection_snapshot, reflection_with_content
 from reflections.models import (
+    Action,
     Chain,
     ContextRating,
     PracticeTally,
@@ -119,6 +120,9 @@ class RoundTripTests(TestCase):
         assert second["organisations"][0]["name"] == "Elsewhere Peer Support"
         assert not Share.objects.filter(reflection__author=again).exists()
         assert not Comment.objects.filter(reflection__author=again).exists()
+        imported_actions = Action.objects.filter(reflection__author=again)
+        assert imported_actions.exists()
+        assert set(imported_actions.values_list("author", flat=True)) == {again.pk}
 
 
 def counts() -> dict[str, int]:

@@ -367,6 +367,7 @@ class SaveStepTests(ServiceTestCase):
         )
         actions = list(Action.objects.filter(reflection=reflection))
         assert [(a.text, a.order) for a in actions] == [("Action 1, reworded", 1), ("A new one", 2)]
+        assert {action.author_id for action in actions} == {reflection.author_id}
         assert actions[0].done_at is not None
         assert actions[0].due_on == date(2025, 6, 1)
         assert not Action.objects.filter(pk=second.pk).exists()

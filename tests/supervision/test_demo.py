@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from framework.services import framework_data_read, framework_load
+from reflections.models import Action
 from supervision.models import Comment, Share, SupervisionRecord
 from tests.supervision.records_support import pdf_reader, pdf_text, response_bytes
 
@@ -33,6 +34,12 @@ class DemoSupervisionTests(TestCase):
             self.output = seed()
         self.supervisor = User.objects.get(username="demo-supervisor")
         self.worker = User.objects.get(username="demo-worker")
+
+    def test_every_demo_action_carries_its_reflections_author(self) -> None:
+        """The worker's home finds actions due by their author, not through the reflections."""
+        actions = Action.objects.select_related("reflection")
+        assert actions.exists()
+        assert all(action.author_id == action.reflection.author_id for action in actions)
 
     def test_the_demo_supervisor_has_shared_reflections_a_thread_and_a_signed_record(self) -> None:
         shares = Share.objects.filter(supervisor=self.supervisor, withdrawn_at__isnull=True)
