@@ -80,6 +80,10 @@ def reflection_data(reflection: Reflection, *, user: User, with_pdf: bool) -> di
         "learning": reflection.learning,
         "bring_to_supervision": reflection.bring_to_supervision,
         "privacy_confirmed": list(reflection.privacy_confirmed or []),
+        # A draft's answers kept as typed (not valid yet) are the worker's words too.
+        "unsent_answers": {
+            str(name): str(text) for name, text in (reflection.unsent_answers or {}).items()
+        },
         "context_ratings": [
             {
                 "context": rating.context.key,

@@ -350,6 +350,8 @@ def import_export(
                     item["open_amendment_base"], parts[item["framework_version"]]
                 ),
                 privacy_confirmed=item["privacy_confirmed"],
+                # Files exported before drafts kept unsent answers have none.
+                unsent_answers=item.get("unsent_answers", {}),
                 **{name: item[name] for name in TEXT_FIELDS},
             )
             for item in incoming

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from datarights import schema
 from datarights.models import Export, FailedTask
+from reflections.models import Reflection
 from tests.datarights.support import ALICE_TEXT, DataRightsTestCase, export_root, read_zip
 from tests.supervision.records_support import pdf_text, response_bytes
 
@@ -103,6 +104,17 @@ class ExportTests(DataRightsTestCase):
         readme = archive.read("README.txt").decode()
         assert "2 reflections" in readme
         assert "Keep this file somewhere safe" in readme
+
+    def test_a_drafts_answers_kept_as_typed_are_exported_with_it(self) -> None:
+        Reflection.objects.filter(pk=self.second.pk).update(
+            unsent_answers={"session_date": "31/02/2026"}
+        )
+
+        document, _names, _archive = read_zip(self.download(self.ask()))
+
+        schema.validate_export(document)
+        second = next(r for r in document["reflections"] if r["id"] == self.second.pk)
+        assert second["unsent_answers"] == {"session_date": "31/02/2026"}
 
     def test_the_download_works_once_is_audited_and_removes_the_file(self) -> None:
         item = self.ask()

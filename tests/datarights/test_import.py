@@ -96,6 +96,9 @@ class RoundTripTests(TestCase):
         snapshot = reflection_snapshot(reflection_with_content(reflection=kept))
         ReflectionRevision.objects.create(reflection=kept, revision=1, snapshot=snapshot)
         reflection_amend(reflection=open_one, by=worker)
+        Reflection.objects.filter(pk=worker.reflections.filter(status="draft")[0].pk).update(
+            unsent_answers={"session_date": "31/02/2026"}
+        )
         first, archive = export_zip(worker)
         assert len(first["reflections"]) > 20
         assert sum(bool(r["amendment_history"]) for r in first["reflections"]) == 1
@@ -120,6 +123,7 @@ class RoundTripTests(TestCase):
         assert second["organisations"][0]["name"] == "Elsewhere Peer Support"
         assert not Share.objects.filter(reflection__author=again).exists()
         assert not Comment.objects.filter(reflection__author=again).exists()
+        assert again.reflections.filter(unsent_answers={"session_date": "31/02/2026"}).exists()
         imported_actions = Action.objects.filter(reflection__author=again)
         assert imported_actions.exists()
         assert set(imported_actions.values_list("author", flat=True)) == {again.pk}
