@@ -16,6 +16,7 @@ from accounts.models import Organisation, User
 from framework.models import FrameworkVersion
 from framework.services import framework_data_read, framework_load
 from reflections.models import Chain, ContextRating, OutcomeObservation, Reflection
+from reflections.services import reflection_refresh_search_text
 
 
 def load_framework() -> FrameworkVersion:
@@ -59,4 +60,6 @@ def write_reflection(
         )
     for key in observations:
         OutcomeObservation.objects.create(reflection=reflection, domain=domains[key])
+    # Rows written here, not through the services, so the search copy is refreshed by hand.
+    reflection_refresh_search_text(reflections=Reflection.objects.filter(pk=reflection.pk))
     return reflection
