@@ -11,14 +11,17 @@ import io
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import time_machine
+from django.db.models import QuerySet
 from django.test import Client, TestCase
 from django.urls import reverse
 
 from accounts.models import Membership
 from datarights import export, importer
 from demo.reflections import generate_reflections, seed_reflections
+from framework.models import FrameworkVersion
 from reflections import services
 from reflections.models import Chain, ContextRating, OutcomeObservation, Reflection
 from reflections.selectors import SEARCH_LIMIT
@@ -30,7 +33,7 @@ from reflections.services import (
     reflection_refresh_search_text,
 )
 from reflections.steps import Step
-from tests.base import make_member, make_personas, make_user
+from tests.base import Personas, make_member, make_personas, make_user
 from tests.reflections.flow_support import context, domain, mechanism
 from tests.reflections.practice_helpers import load_framework, write_reflection
 
@@ -44,6 +47,9 @@ def evidence_text(reflection: Reflection) -> str:
 
 @time_machine.travel(TODAY, tick=False)
 class TestEvidenceIsSearched(TestCase):
+    people: ClassVar[Personas]
+    version: ClassVar[FrameworkVersion]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.people = make_personas()
@@ -201,6 +207,9 @@ class TestEvidenceIsSearched(TestCase):
 
 @time_machine.travel(TODAY, tick=False)
 class TestOtherWritersKeepTheSearchRight(TestCase):
+    people: ClassVar[Personas]
+    version: ClassVar[FrameworkVersion]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.people = make_personas()
@@ -276,6 +285,10 @@ class TestOtherWritersKeepTheSearchRight(TestCase):
 
 @time_machine.travel(TODAY, tick=False)
 class TestManyMatches(TestCase):
+    people: ClassVar[Personas]
+    version: ClassVar[FrameworkVersion]
+    matching: ClassVar[QuerySet[Reflection]]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.people = make_personas()
