@@ -134,15 +134,50 @@ def open_drafts(*, user: User, limit: int = 5) -> list[Reflection]:
     )
 
 
-def person_labels(*, user: User) -> list[str]:
-    """The distinct person labels `user` has used, alphabetically. One query."""
-    return list(
-        own(user=user)
-        .exclude(person_label="")
-        .order_by("person_label")
-        .values_list("person_label", flat=True)
-        .distinct()
+# Each step finds the worker's first person label after the one before: the next entry of
+# the (author, person label) index, in an organisation where their membership is active.
+_PERSON_LABELS = """
+WITH RECURSIVE labels(label) AS (
+    SELECT (
+        SELECT r.person_label FROM reflections_reflection r
+        WHERE r.author_id = %(user)s AND r.person_label > ''
+        AND EXISTS (
+            SELECT 1 FROM accounts_membership m
+            WHERE m.user_id = %(user)s AND m.organisation_id = r.organisation_id
+            AND m.is_active
+        )
+        ORDER BY r.person_label LIMIT 1
     )
+    UNION ALL
+    SELECT (
+        SELECT r.person_label FROM reflections_reflection r
+        WHERE r.author_id = %(user)s AND r.person_label > labels.label
+        AND EXISTS (
+            SELECT 1 FROM accounts_membership m
+            WHERE m.user_id = %(user)s AND m.organisation_id = r.organisation_id
+            AND m.is_active
+        )
+        ORDER BY r.person_label LIMIT 1
+    )
+    FROM labels WHERE labels.label IS NOT NULL
+)
+SELECT label FROM labels WHERE label IS NOT NULL ORDER BY label
+"""
+
+
+def person_labels(*, user: User) -> list[str]:
+    """The distinct person labels `user` has used, alphabetically. One query.
+
+    Only from reflections in organisations where the membership is still active (see `own`).
+    Read as a skip through the (author, person label) index, one step per distinct label,
+    rather than a DISTINCT over every reflection: a worker with 20,000 reflections and a
+    dozen labels pays for a dozen index lookups, as one with ten reflections does.
+    """
+    if not user.is_active:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_PERSON_LABELS, {"user": user.pk})
+        return [label for (label,) in cursor.fetchall()]
 
 
 # --------------------------------------------------------------------------------------------

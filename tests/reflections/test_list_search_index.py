@@ -53,6 +53,7 @@ class TestSearchPlan(TestCase):
                 presence={"accepting": 2},
                 chains=[("accepting", "i_am_acceptable_or_worthwhile", "self_acceptance")],
                 what_happened="We listened to the radio and walked.",
+                person_label="J",
             )
         others = User.objects.bulk_create(
             User(username=f"bulk{n}", email=f"bulk{n}@example.org") for n in range(OTHER_AUTHORS)
@@ -101,9 +102,11 @@ class TestSearchPlan(TestCase):
             cursor.execute("ANALYZE")
 
     def page_queries(self, **filters: str) -> list[str]:
-        """The SQL of the queries that read reflections for Alice's page under `filters`."""
+        """The SQL of the queries that read reflections for Alice's page under `filters`,
+        with the person labels of its filter form."""
         wanted = selectors.ListFilters(**filters)  # type: ignore[arg-type]
         with CaptureQueriesContext(connection) as captured:
+            assert selectors.person_labels(user=self.people.alice) == ["J"]
             listing = selectors.reflection_list_page(
                 user=self.people.alice, filters=wanted, number=1, per_page=20
             )
