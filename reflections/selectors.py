@@ -59,7 +59,7 @@ from reflections.practice import (
 # The SQLite fallback matches each word separately; more words than this add nothing useful.
 MAX_SEARCH_WORDS = 8
 SNIPPET_LENGTH = 200
-# A search lists at most this many matches (the most relevant); more say "more than".
+# A search lists at most this many matches, the newest; with more, the page says "more than".
 SEARCH_LIMIT = 200
 
 
@@ -234,9 +234,8 @@ def own_reflections(*, user: User, filters: ListFilters) -> QuerySet[Reflection]
     """`user`'s own reflections (drafts and submitted) narrowed by `filters`, newest first.
 
     Never anyone else's, whatever the filters say, and only while the membership is active
-    (see `own`). With a search on PostgreSQL the most relevant come first (ties newest
-    first); elsewhere the order is always newest session first. Badges are not fetched
-    here: `reflection_list_page` adds them to the page it shows.
+    (see `own`). Always newest session first: a search's ranking by relevance is applied to
+    its newest matches by `reflection_list_page`, which also adds the badges to the page.
     """
     queryset = own(user=user)
     if filters.status:
@@ -327,7 +326,7 @@ class ListPage:
     """One page of My reflections: its rows, and whether a search found more than it lists.
 
     `capped` is true when a search matched more than SEARCH_LIMIT reflections: only the
-    SEARCH_LIMIT most relevant (or newest) are listed, and the page says so.
+    newest SEARCH_LIMIT of them are listed (most relevant first), and the page says so.
     """
 
     page: Page[Any]
@@ -341,9 +340,10 @@ def reflection_list_page(
     """The page `number` of `user`'s reflections under `filters`, with badges and snippets.
 
     Three queries. Without a search: the count, the page, its badges. With a search: the
-    ids of up to SEARCH_LIMIT + 1 matches in order (so the match, and its ranking, run once,
-    and the count is that list's length, capped), the page's rows by id, their badges. An
-    impossible page number shows the first or last page, as Paginator.get_page does.
+    ids of the newest SEARCH_LIMIT matches in the order shown (`_search_ids`: the match and
+    its ranking run once, and the count is that list's length, capped), the page's rows by
+    id, their badges. An impossible page number shows the first or last page, as
+    Paginator.get_page does.
     """
     reflections = own_reflections(user=user, filters=filters)
     if not filters.query:
