@@ -82,9 +82,10 @@ class SearchDocument(models.Func):
 
 class ReflectionManager(models.Manager["Reflection"]):
     def get_queryset(self) -> models.QuerySet[Reflection]:
-        # The search columns serve only the search's WHERE and ORDER BY; loading them with
-        # every reflection would carry a tsvector and a copy of the evidence into every page.
-        return super().get_queryset().defer("evidence_text", "search_vector")
+        # The search vector serves only the search's WHERE and ORDER BY; loading it with every
+        # reflection would parse a tsvector into every page. (evidence_text stays loaded:
+        # full_clean reads every field that is not generated, a query each if deferred.)
+        return super().get_queryset().defer("search_vector")
 
 
 class Reflection(models.Model):
