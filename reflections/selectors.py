@@ -59,7 +59,8 @@ from reflections.practice import (
 # The SQLite fallback matches each word separately; more words than this add nothing useful.
 MAX_SEARCH_WORDS = 8
 SNIPPET_LENGTH = 200
-# A search lists at most this many matches, the newest; with more, the page says "more than".
+# A search or a filter lists at most this many matches, the newest; with more, the page says
+# "more than".
 SEARCH_LIMIT = 200
 
 
@@ -286,17 +287,17 @@ def _search_query(query: str) -> SearchQuery:
     return SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
 
 
-def _search_ids(reflections: QuerySet[Reflection], query: str) -> tuple[list[int], bool]:
-    """The ids of the newest SEARCH_LIMIT matches, the most relevant first, and whether
-    there were more; one query.
+def _newest_ids(reflections: QuerySet[Reflection], query: str) -> tuple[list[int], bool]:
+    """The ids of the newest SEARCH_LIMIT `reflections`, the most relevant first when
+    searching on PostgreSQL (otherwise newest first), and whether there were more; one query.
 
     The newest matches are found first (an index scan of the worker's reflections newest
-    first that stops at the limit, or the search index when the words are rare), and only
-    they are ranked: a search then costs the same with 20,000 reflections as with 10, even
-    when a word is in every one of them. On SQLite, newest first.
+    first that stops at the limit, checking each against the search and the filters, or the
+    search index when the words are rare), and only they are ranked: a search or a filter
+    then costs the same with 20,000 reflections as with 10, even when it matches them all.
     """
     newest = reflections.values("pk")[: SEARCH_LIMIT + 1]
-    if search_is_ranked():
+    if query and search_is_ranked():
         rows = list(
             Reflection.objects.filter(pk__in=newest)
             .annotate(rank=SearchRank(F("search_vector"), _search_query(query)))
@@ -325,8 +326,9 @@ class ReflectionRow:
 class ListPage:
     """One page of My reflections: its rows, and whether a search found more than it lists.
 
-    `capped` is true when a search matched more than SEARCH_LIMIT reflections: only the
-    newest SEARCH_LIMIT of them are listed (most relevant first), and the page says so.
+    `capped` is true when a search or a filter matched more than SEARCH_LIMIT reflections:
+    only the newest SEARCH_LIMIT of them are listed (a search's most relevant first), and the
+    page says so.
     """
 
     page: Page[Any]
@@ -339,18 +341,19 @@ def reflection_list_page(
 ) -> ListPage:
     """The page `number` of `user`'s reflections under `filters`, with badges and snippets.
 
-    Three queries. Without a search: the count, the page, its badges. With a search: the
-    ids of the newest SEARCH_LIMIT matches in the order shown (`_search_ids`: the match and
-    its ranking run once, and the count is that list's length, capped), the page's rows by
-    id, their badges. An impossible page number shows the first or last page, as
-    Paginator.get_page does.
+    Three queries. Without a search or a context, mechanism or domain filter (conditions on
+    the reflection's own row, read through its indexes): the count, the page, its badges.
+    With one (a match or a lookup per reflection): the ids of the newest SEARCH_LIMIT
+    matches in the order shown (`_newest_ids`: the match and any ranking run once, and the
+    count is that list's length, capped), the page's rows by id, their badges. An
+    impossible page number shows the first or last page, as Paginator.get_page does.
     """
     reflections = own_reflections(user=user, filters=filters)
-    if not filters.query:
+    if not (filters.query or filters.context or filters.mechanism or filters.domain):
         plain = Paginator(reflections, per_page).get_page(number)
         rows = reflection_rows(_with_badges(list(plain.object_list)), query="")
         return ListPage(page=plain, rows=rows)
-    ids, capped = _search_ids(reflections, filters.query)
+    ids, capped = _newest_ids(reflections, filters.query)
     searched = Paginator(ids, per_page).get_page(number)
     wanted = list(searched.object_list)
     found = {r.pk: r for r in _with_badges(list(Reflection.objects.filter(pk__in=wanted)))}

@@ -22,7 +22,7 @@ from accounts.models import Membership
 from datarights import export, importer
 from demo.reflections import generate_reflections, seed_reflections
 from framework.models import FrameworkVersion
-from reflections import services
+from reflections import selectors, services
 from reflections.models import Chain, ContextRating, OutcomeObservation, Reflection
 from reflections.selectors import SEARCH_LIMIT
 from reflections.services import (
@@ -297,7 +297,7 @@ class TestManyMatches(TestCase):
             author=cls.people.alice,
             organisation=cls.people.riverside,
             version=cls.version,
-            count=SEARCH_LIMIT + 30,
+            count=SEARCH_LIMIT * 2,
             today=TODAY,
             seed=5,
         )
@@ -335,3 +335,19 @@ class TestManyMatches(TestCase):
         assert 0 < expected < SEARCH_LIMIT
         assert response.context["capped"] is False
         assert response.context["page"].paginator.count == expected
+
+    def test_a_filter_matching_more_than_the_limit_is_capped_the_same_way(self) -> None:
+        """A context filter is a lookup per reflection: it lists the newest 200 as well."""
+        accepting = selectors.own_reflections(
+            user=self.people.alice, filters=selectors.ListFilters(context="accepting")
+        )
+        assert accepting.count() > SEARCH_LIMIT
+        client = self.people.client_for(self.people.alice)
+        response = client.get(URL, {"context": "accepting", "status": "submitted"})
+        assert response.context["capped"] is True
+        assert response.context["page"].paginator.count == SEARCH_LIMIT
+        assert "most relevant first" not in response.content.decode()
+
+        plain = client.get(URL, {"status": "submitted"})
+        assert plain.context["capped"] is False
+        assert plain.context["page"].paginator.count == SEARCH_LIMIT * 2
