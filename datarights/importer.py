@@ -44,6 +44,7 @@ from reflections.models import (
     Reflection,
     ReflectionRevision,
 )
+from reflections.services import reflection_refresh_search_text
 
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 MAX_ENTRIES = 20_000
@@ -427,6 +428,9 @@ def import_export(
     Action.objects.bulk_create(actions)
     ReflectionRevision.objects.bulk_create(revisions)
     practice_tally.refresh_reflections(reflections)
+    reflection_refresh_search_text(
+        reflections=Reflection.objects.filter(pk__in=[reflection.pk for reflection in reflections])
+    )
     record = Import.objects.create(
         user=user,
         organisation=organisation,

@@ -27,6 +27,7 @@ from framework.models import Context, Factor, FrameworkVersion, Mechanism, Outco
 from framework.selectors import current_version
 from reflections import practice_tally
 from reflections.models import Action, Chain, ContextRating, OutcomeObservation, Reflection
+from reflections.services import reflection_refresh_search_text
 
 # Short names for keys, so the scripts below read as prose rather than identifiers.
 ACC, PP, EMP, AV, REC = (
@@ -249,6 +250,7 @@ def _write(
             due_on=day + timedelta(days=step.due_in_days) if step.due_in_days else None,
             done_at=_at(day + timedelta(days=step.due_in_days or 1), 12) if step.done else None,
         )
+    reflection_refresh_search_text(reflections=Reflection.objects.filter(pk=reflection.pk))
     return reflection
 
 
@@ -446,4 +448,11 @@ def generate_reflections(
     Chain.objects.bulk_create(chains, batch_size=1000)
     OutcomeObservation.objects.bulk_create(observations, batch_size=1000)
     practice_tally.refresh_reflections(reflections)
+    if reflections:
+        # One UPDATE by id range rather than a list of 20,000 ids; refreshing is idempotent,
+        # so another of the author's reflections inside the range is merely refreshed too.
+        ids = [reflection.pk for reflection in reflections]
+        reflection_refresh_search_text(
+            reflections=Reflection.objects.filter(author=author, pk__range=(min(ids), max(ids)))
+        )
     return reflections

@@ -34,6 +34,7 @@ from accounts.models import Membership, Organisation, SupervisionLink, User
 from framework.models import FrameworkVersion
 from reflections import practice_tally
 from reflections.models import Reflection
+from reflections.services import reflection_refresh_search_text
 from supervision.models import Share
 
 # Published on purpose: the scale data set is for benchmark databases only.
@@ -472,13 +473,13 @@ def add_reflections(
             duration_minutes, setting, contact_stage, person_label, what_happened, how_i_felt,
             went_well, was_hard, unintended_effects, learning, bring_to_supervision,
             created_at, updated_at, submitted_at, amended_at, amendment_base,
-            privacy_confirmed, incomplete_chains, unsent_answers
+            privacy_confirmed, incomplete_chains, unsent_answers, evidence_text
         )
         SELECT author_id, organisation_id, %(version)s,
                CASE WHEN is_draft THEN 'draft' ELSE 'submitted' END, 1, day,
                minutes, setting, stage, label, happened, felt, well, hard, unintended, learning,
                supervision, at, at, CASE WHEN is_draft THEN NULL ELSE at END, NULL, NULL,
-               '[]'::jsonb, '[]'::jsonb, '{{}}'::jsonb
+               '[]'::jsonb, '[]'::jsonb, '{{}}'::jsonb, ''
         FROM (
             SELECT a.author_id, a.organisation_id, g.n > a.submitted AS is_draft,
                    CASE WHEN g.n > a.submitted
@@ -888,6 +889,14 @@ def fill_scale(
             ),
         )
         step("reflection parts", lambda: add_reflection_parts(version=version, after=after))
+        # Search reads the evidence lines from a copy on the reflection (a generated column
+        # sees only its own row); the services keep it, so a direct load makes it here.
+        step(
+            "search text",
+            lambda: reflection_refresh_search_text(
+                reflections=Reflection.objects.filter(pk__gt=after)
+            ),
+        )
         step(
             "supervision",
             lambda: add_supervision(

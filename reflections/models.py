@@ -8,9 +8,10 @@ printed, not an opaque blob.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -20,8 +21,71 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation
 from framework.models import Context, Factor, FrameworkVersion, Mechanism, OutcomeDomain
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
 SHORT_TEXT = 2000
 EVIDENCE_TEXT = 600
+
+# The reflection's own free-text fields, in the order a search snippet looks through them.
+SEARCH_FIELDS = (
+    "what_happened",
+    "how_i_felt",
+    "went_well",
+    "was_hard",
+    "unintended_effects",
+    "learning",
+)
+SEARCH_CONFIG = "english"
+
+
+class SearchDocument(models.Func):
+    """The stored full-text document of a reflection: its own texts, then its evidence lines.
+
+    On PostgreSQL, `setweight(to_tsvector(own texts), 'A') || setweight(to_tsvector(evidence
+    lines), 'B')`, so a word in the reflection's own text ranks above one only in its evidence;
+    the two parts keep apart positions, so a quoted phrase never spans them. Other databases
+    have no tsvector and store NULL (they search the texts themselves, see
+    reflections.selectors). Only the row's own columns: a generated column can read no other.
+    """
+
+    output_field = SearchVectorField()
+
+    def __init__(self, *, own: tuple[str, ...], related: str) -> None:
+        super().__init__(*[models.F(name) for name in own], models.F(related))
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[str | int]]:
+        return "NULL", []
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, list[str | int]]:
+        columns = [compiler.compile(expression)[0] for expression in self.get_source_expressions()]
+        *own, related = (f"COALESCE({column}, '')" for column in columns)
+        config = f"'{SEARCH_CONFIG}'::regconfig"
+        own_text = " || ' ' || ".join(own)
+        sql = (
+            f"setweight(to_tsvector({config}, {own_text}), 'A')"
+            f" || setweight(to_tsvector({config}, {related}), 'B')"
+        )
+        return sql, []
+
+
+class ReflectionManager(models.Manager["Reflection"]):
+    def get_queryset(self) -> models.QuerySet[Reflection]:
+        # The search vector serves only the search's WHERE and ORDER BY; loading it with every
+        # reflection would parse a tsvector into every page. (evidence_text stays loaded:
+        # full_clean reads every field that is not generated, a query each if deferred.)
+        return super().get_queryset().defer("search_vector")
 
 
 class Reflection(models.Model):
@@ -119,12 +183,33 @@ class Reflection(models.Model):
     # the field is saved valid, and blocking submission until then.
     unsent_answers = models.JSONField(_("answers kept as typed"), default=dict, blank=True)
 
+    # The evidence lines (context ratings' evidence, chains' words, outcome observations), one
+    # per line, copied here by reflections.services.reflection_refresh_search_text whenever
+    # they change, so the stored search document below can include them: a generated column
+    # reads only its own row. Never shown; a derived copy, deleted with the reflection.
+    evidence_text = models.TextField(
+        _("evidence lines, for search"), blank=True, default="", editable=False
+    )
+    search_vector = models.GeneratedField(
+        expression=SearchDocument(own=SEARCH_FIELDS, related="evidence_text"),
+        output_field=SearchVectorField(null=True),
+        db_persist=True,
+    )
+
+    objects = ReflectionManager()
+
     class Meta:
         ordering = ["-session_date", "-id"]
         verbose_name = _("reflection")
         verbose_name_plural = _("reflections")
         indexes = [
             models.Index(fields=["author", "status", "-session_date"]),
+            # My reflections and its search read a worker's newest first and stop at a page.
+            # On PostgreSQL, migration 0006 rebuilds it to include the organisation and person
+            # label, so the list's count reads the index alone (SQLite has no INCLUDE).
+            models.Index(
+                fields=["author", "-session_date", "-id"], name="reflection_author_newest"
+            ),
             models.Index(fields=["author", "bring_to_supervision"]),
             models.Index(fields=["author", "person_label"]),
             models.Index(fields=["organisation", "-session_date"]),

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -57,13 +56,16 @@ def reflection_list(request: AuthedRequest) -> HttpResponse:
         today=timezone.localdate(),
     )
     filters = form.filters()
-    reflections = selectors.own_reflections(user=request.user, filters=filters)
-    page = Paginator(reflections, PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = selectors.reflection_list_page(
+        user=request.user, filters=filters, number=request.GET.get("page"), per_page=PAGE_SIZE
+    )
     context = {
         "form": form,
         "filters": filters,
-        "page": page,
-        "rows": selectors.reflection_rows(list(page.object_list), query=filters.query),
+        "page": listing.page,
+        "rows": listing.rows,
+        "capped": listing.capped,
+        "search_limit": selectors.SEARCH_LIMIT,
         "searching_by_relevance": bool(filters.query) and selectors.search_is_ranked(),
     }
     if _partial_request(request):

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     Case,
@@ -33,6 +34,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import TruncMonth
 from django.utils.html import format_html
@@ -44,6 +46,8 @@ from framework.models import Context, FrameworkVersion, Link, Mechanism, Outcome
 from framework.selectors import included_study_count, links_with_evidence
 from reflections import practice_tally
 from reflections.models import (
+    SEARCH_CONFIG,
+    SEARCH_FIELDS,
     Chain,
     ContextRating,
     OutcomeObservation,
@@ -60,21 +64,12 @@ from reflections.practice import (
     month_start,
 )
 
-# The reflection's own free-text fields, in the order a snippet looks through them. The
-# PostgreSQL search index (migration 0002_reflection_search_index) is built on exactly
-# this list; change both together.
-SEARCH_FIELDS = (
-    "what_happened",
-    "how_i_felt",
-    "went_well",
-    "was_hard",
-    "unintended_effects",
-    "learning",
-)
-SEARCH_CONFIG = "english"
 # The SQLite fallback matches each word separately; more words than this add nothing useful.
 MAX_SEARCH_WORDS = 8
 SNIPPET_LENGTH = 200
+# A search or a filter lists at most this many matches, the newest; with more, the page says
+# "more than".
+SEARCH_LIMIT = 200
 
 
 # --------------------------------------------------------------------------------------------
@@ -148,15 +143,50 @@ def open_drafts(*, user: User, limit: int = 5) -> list[Reflection]:
     )
 
 
-def person_labels(*, user: User) -> list[str]:
-    """The distinct person labels `user` has used, alphabetically. One query."""
-    return list(
-        own(user=user)
-        .exclude(person_label="")
-        .order_by("person_label")
-        .values_list("person_label", flat=True)
-        .distinct()
+# Each step finds the worker's first person label after the one before: the next entry of
+# the (author, person label) index, in an organisation where their membership is active.
+_PERSON_LABELS = """
+WITH RECURSIVE labels(label) AS (
+    SELECT (
+        SELECT r.person_label FROM reflections_reflection r
+        WHERE r.author_id = %(user)s AND r.person_label > ''
+        AND EXISTS (
+            SELECT 1 FROM accounts_membership m
+            WHERE m.user_id = %(user)s AND m.organisation_id = r.organisation_id
+            AND m.is_active
+        )
+        ORDER BY r.person_label LIMIT 1
     )
+    UNION ALL
+    SELECT (
+        SELECT r.person_label FROM reflections_reflection r
+        WHERE r.author_id = %(user)s AND r.person_label > labels.label
+        AND EXISTS (
+            SELECT 1 FROM accounts_membership m
+            WHERE m.user_id = %(user)s AND m.organisation_id = r.organisation_id
+            AND m.is_active
+        )
+        ORDER BY r.person_label LIMIT 1
+    )
+    FROM labels WHERE labels.label IS NOT NULL
+)
+SELECT label FROM labels WHERE label IS NOT NULL ORDER BY label
+"""
+
+
+def person_labels(*, user: User) -> list[str]:
+    """The distinct person labels `user` has used, alphabetically. One query.
+
+    Only from reflections in organisations where the membership is still active (see `own`).
+    Read as a skip through the (author, person label) index, one step per distinct label,
+    rather than a DISTINCT over every reflection: a worker with 20,000 reflections and a
+    dozen labels pays for a dozen index lookups, as one with ten reflections does.
+    """
+    if not user.is_active:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_PERSON_LABELS, {"user": user.pk})
+        return [label for (label,) in cursor.fetchall()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,33 +211,40 @@ class ListFilters:
 
 def context_recorded(key: str) -> Q:
     """Reflections where the context with `key` was rated present at all, or used in a chain."""
-    rated = ContextRating.objects.filter(
-        reflection=OuterRef("pk"), context__key=key, presence__gte=1
+    return _recorded(
+        Q(context_ratings__context__key=key, context_ratings__presence__gte=1)
+        | Q(chains__context__key=key)
     )
-    chained = Chain.objects.filter(reflection=OuterRef("pk"), context__key=key)
-    return Q(Exists(rated)) | Q(Exists(chained))
 
 
 def mechanism_recorded(key: str) -> Q:
     """Reflections with a chain through the mechanism with `key`."""
-    return Q(Exists(Chain.objects.filter(reflection=OuterRef("pk"), mechanism__key=key)))
+    return _recorded(Q(chains__mechanism__key=key))
 
 
 def domain_recorded(key: str) -> Q:
     """Reflections with a chain ending in, or an observation in, the domain with `key`."""
-    chained = Chain.objects.filter(reflection=OuterRef("pk"), outcome_domain__key=key)
-    observed = OutcomeObservation.objects.filter(reflection=OuterRef("pk"), domain__key=key)
-    return Q(Exists(chained)) | Q(Exists(observed))
+    return _recorded(Q(chains__outcome_domain__key=key) | Q(outcome_observations__domain__key=key))
+
+
+def _recorded(condition: Q) -> Q:
+    """Reflections meeting `condition` on their rows, as one EXISTS over the reflection.
+
+    One EXISTS rather than two joined by OR: PostgreSQL makes a lone EXISTS a semi-join
+    that looks up each candidate reflection's rows through their foreign-key indexes, so a
+    filter costs what the worker's own reflections cost. `EXISTS … OR EXISTS …` is planned
+    as a hash of every matching row in the database instead (124,601 reflections read for a
+    worker with 10, in the scale measurements of issue 13).
+    """
+    return Q(Exists(Reflection.objects.filter(condition, pk=OuterRef("pk"))))
 
 
 def own_reflections(*, user: User, filters: ListFilters) -> QuerySet[Reflection]:
     """`user`'s own reflections (drafts and submitted) narrowed by `filters`, newest first.
 
     Never anyone else's, whatever the filters say, and only while the membership is active
-    (see `own`). With a search on PostgreSQL the most
-    relevant come first (ties newest first); elsewhere the order is always newest session
-    first. Badges (contexts rated present) are prefetched as `present_ratings`, so a page of
-    rows costs one query more, not one per row.
+    (see `own`). Always newest session first: a search's ranking by relevance is applied to
+    its newest matches by `reflection_list_page`, which also adds the badges to the page.
     """
     queryset = own(user=user)
     if filters.status:
@@ -226,20 +263,9 @@ def own_reflections(*, user: User, filters: ListFilters) -> QuerySet[Reflection]
         queryset = queryset.filter(mechanism_recorded(filters.mechanism))
     if filters.domain:
         queryset = queryset.filter(domain_recorded(filters.domain))
-    ordering = ["-session_date", "-id"]
     if filters.query:
-        queryset, ranked = _search(queryset, filters.query)
-        if ranked:
-            ordering = ["-rank", *ordering]
-    return queryset.order_by(*ordering).prefetch_related(
-        Prefetch(
-            "context_ratings",
-            queryset=ContextRating.objects.filter(presence__gte=1)
-            .select_related("context")
-            .order_by("context__order"),
-            to_attr="present_ratings",
-        )
-    )
+        queryset = _search(queryset, filters.query)
+    return queryset.order_by("-session_date", "-id")
 
 
 def search_is_ranked() -> bool:
@@ -247,49 +273,52 @@ def search_is_ranked() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _search(queryset: QuerySet[Reflection], query: str) -> tuple[QuerySet[Reflection], bool]:
-    """Narrow to reflections whose free text matches `query`; True when ranked by relevance.
+def _search(queryset: QuerySet[Reflection], query: str) -> QuerySet[Reflection]:
+    """Narrow to reflections whose text or evidence lines match `query`.
 
     PostgreSQL: full-text search with the English configuration (stemming, so "walks"
-    finds "walking"), web-search syntax ("quoted phrases", -excluded words) over the
-    reflection's own text, ranked, plus the evidence, chain, observation and action texts.
-    SQLite: every word must appear, case-insensitively, somewhere in the same texts.
+    finds "walking") and web-search syntax ("quoted phrases", -excluded words) against the
+    stored, indexed `search_vector`. SQLite: every word must appear, case-insensitively,
+    somewhere in the reflection's texts or its evidence lines (`evidence_text`).
     """
     if search_is_ranked():
-        search = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-        vector = SearchVector(*SEARCH_FIELDS, config=SEARCH_CONFIG)
-        # A union of plain matches rather than one OR: each branch can then use its own
-        # index (the GIN index on the reflection's text, the foreign keys for the rest).
-        matching = queryset.alias(document=vector).filter(document=search).order_by().values("pk")
-        candidates = queryset.order_by().values("pk")
-        for model, text_field in _RELATED_TEXT:
-            matching = matching.union(
-                model.objects.filter(reflection__in=candidates)
-                .alias(document=SearchVector(text_field, config=SEARCH_CONFIG))
-                .filter(document=search)
-                .order_by()
-                .values("reflection_id")
-            )
-        queryset = queryset.filter(pk__in=matching).annotate(rank=SearchRank(vector, search))
-        return queryset, True
+        return queryset.filter(search_vector=_search_query(query))
     for word in query.split()[:MAX_SEARCH_WORDS]:
         matches = Q()
-        for name in SEARCH_FIELDS:
+        for name in (*SEARCH_FIELDS, "evidence_text"):
             matches |= Q(**{f"{name}__icontains": word})
-        for model, text_field in _RELATED_TEXT:
-            related_match = model.objects.filter(
-                reflection=OuterRef("pk"), **{f"{text_field}__icontains": word}
-            )
-            matches |= Q(Exists(related_match))
         queryset = queryset.filter(matches)
-    return queryset, False
+    return queryset
 
 
-_RELATED_TEXT: list[tuple[type[ContextRating] | type[Chain] | type[OutcomeObservation], str]] = [
-    (ContextRating, "evidence"),
-    (Chain, "description"),
-    (OutcomeObservation, "observation"),
-]
+def _search_query(query: str) -> SearchQuery:
+    return SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def _newest_ids(reflections: QuerySet[Reflection], query: str) -> tuple[list[int], bool]:
+    """The ids of the newest SEARCH_LIMIT `reflections`, the most relevant first when
+    searching on PostgreSQL (otherwise newest first), and whether there were more; one query.
+
+    The newest matches are found first (an index scan of the worker's reflections newest
+    first that stops at the limit, checking each against the search and the filters, or the
+    search index when the words are rare), and only they are ranked: a search or a filter
+    then costs the same with 20,000 reflections as with 10, even when it matches them all.
+    """
+    newest = reflections.values("pk")[: SEARCH_LIMIT + 1]
+    if query and search_is_ranked():
+        rows = list(
+            Reflection.objects.filter(pk__in=newest)
+            .annotate(rank=SearchRank(F("search_vector"), _search_query(query)))
+            .order_by("-rank", "-session_date", "-id")
+            .values_list("pk", "session_date")
+        )
+    else:
+        rows = list(reflections.values_list("pk", "session_date")[: SEARCH_LIMIT + 1])
+    capped = len(rows) > SEARCH_LIMIT
+    if capped:
+        # The one past the limit is the oldest found; it only told that there are more.
+        rows.remove(min(rows, key=lambda row: (row[1], row[0])))
+    return [pk for pk, _date in rows], capped
 
 
 @dataclass(frozen=True)
@@ -299,6 +328,60 @@ class ReflectionRow:
     reflection: Reflection
     present_ratings: list[ContextRating]
     snippet: SafeString
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of My reflections: its rows, and whether a search found more than it lists.
+
+    `capped` is true when a search or a filter matched more than SEARCH_LIMIT reflections:
+    only the newest SEARCH_LIMIT of them are listed (a search's most relevant first), and the
+    page says so.
+    """
+
+    page: Page[Any]
+    rows: list[ReflectionRow]
+    capped: bool = False
+
+
+def reflection_list_page(
+    *, user: User, filters: ListFilters, number: str | int | None, per_page: int
+) -> ListPage:
+    """The page `number` of `user`'s reflections under `filters`, with badges and snippets.
+
+    Three queries. Without a search or a context, mechanism or domain filter (conditions on
+    the reflection's own row, read through its indexes): the count, the page, its badges.
+    With one (a match or a lookup per reflection): the ids of the newest SEARCH_LIMIT
+    matches in the order shown (`_newest_ids`: the match and any ranking run once, and the
+    count is that list's length, capped), the page's rows by id, their badges. An
+    impossible page number shows the first or last page, as Paginator.get_page does.
+    """
+    reflections = own_reflections(user=user, filters=filters)
+    if not (filters.query or filters.context or filters.mechanism or filters.domain):
+        plain = Paginator(reflections, per_page).get_page(number)
+        rows = reflection_rows(_with_badges(list(plain.object_list)), query="")
+        return ListPage(page=plain, rows=rows)
+    ids, capped = _newest_ids(reflections, filters.query)
+    searched = Paginator(ids, per_page).get_page(number)
+    wanted = list(searched.object_list)
+    found = {r.pk: r for r in _with_badges(list(Reflection.objects.filter(pk__in=wanted)))}
+    rows = reflection_rows([found[pk] for pk in wanted if pk in found], query=filters.query)
+    return ListPage(page=searched, rows=rows, capped=capped)
+
+
+def _with_badges(reflections: list[Reflection]) -> list[Reflection]:
+    """The reflections with their contexts rated present as `present_ratings`; one query."""
+    prefetch_related_objects(
+        reflections,
+        Prefetch(
+            "context_ratings",
+            queryset=ContextRating.objects.filter(presence__gte=1)
+            .select_related("context")
+            .order_by("context__order"),
+            to_attr="present_ratings",
+        ),
+    )
+    return reflections
 
 
 def reflection_rows(reflections: Sequence[Reflection], *, query: str = "") -> list[ReflectionRow]:

@@ -18,7 +18,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Aggregate, F, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Coalesce, Concat
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +40,56 @@ from reflections.models import (
 )
 from reflections.reading import Reader, read_reflection
 from reflections.steps import STEP_FIELDS, Step
+
+
+class _JoinedLines(Aggregate):
+    """The non-empty texts of a group, one per line (string_agg or group_concat)."""
+
+    function = "STRING_AGG"
+    output_field = TextField()
+
+    def __init__(self, expression: str) -> None:
+        super().__init__(expression, Value("\n"))
+
+    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+# Where a reflection's evidence lines live: the search document includes them.
+_EVIDENCE_LINES = (
+    (ContextRating, "evidence"),
+    (Chain, "description"),
+    (OutcomeObservation, "observation"),
+)
+
+
+def reflection_refresh_search_text(*, reflections: QuerySet[Reflection]) -> int:
+    """Copy the evidence lines of `reflections` into their search document; one UPDATE.
+
+    Every write of context ratings, chains or outcome observations calls this afterwards (the
+    steps and the quick page, discarding an amendment, the data-rights import, the demo), so
+    a search finds the words a worker wrote in their evidence: the stored search vector is a
+    generated column and can read only the reflection's own row. Returns the rows updated.
+    """
+    lines = [
+        Coalesce(
+            Subquery(
+                model.objects.filter(reflection=OuterRef("pk"))
+                .exclude(**{field: ""})
+                .order_by()
+                .values("reflection")
+                .annotate(text=_JoinedLines(field))
+                .values("text")
+            ),
+            Value(""),
+            output_field=TextField(),
+        )
+        for model, field in _EVIDENCE_LINES
+    ]
+    joined = Concat(
+        lines[0], Value("\n"), lines[1], Value("\n"), lines[2], output_field=TextField()
+    )
+    return reflections.order_by().update(evidence_text=joined)
 
 
 class ConflictError(Exception):
@@ -473,6 +524,8 @@ def _save_step(reflection: Reflection, values: StepValues, revision: int) -> Sav
         row_ids |= _save_observations(reflection, values.observations)
     if values.actions is not None:
         row_ids |= _save_actions(reflection, values.actions)
+    if any(rows is not None for rows in (values.ratings, values.chains, values.observations)):
+        reflection_refresh_search_text(reflections=Reflection.objects.filter(pk=reflection.pk))
     return SaveResult(reflection=reflection, row_ids=row_ids)
 
 
@@ -686,6 +739,7 @@ def _restore_rows(reflection: Reflection, base: Mapping[str, Any]) -> None:
         )
         for order, item in enumerate(base.get("actions", []), start=1)
     )
+    reflection_refresh_search_text(reflections=Reflection.objects.filter(pk=reflection.pk))
 
 
 @transaction.atomic

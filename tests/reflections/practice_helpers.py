@@ -17,6 +17,7 @@ from framework.models import FrameworkVersion
 from framework.services import framework_data_read, framework_load
 from reflections import practice_tally
 from reflections.models import Chain, ContextRating, OutcomeObservation, Reflection
+from reflections.services import reflection_refresh_search_text
 
 
 def load_framework() -> FrameworkVersion:
@@ -62,4 +63,6 @@ def write_reflection(
         OutcomeObservation.objects.create(reflection=reflection, domain=domains[key])
     # Written directly, not through the services, so the tallies are refreshed here.
     practice_tally.refresh(author=author, months=[session_date])
+    # Rows written here, not through the services, so the search copy is refreshed by hand.
+    reflection_refresh_search_text(reflections=Reflection.objects.filter(pk=reflection.pk))
     return reflection

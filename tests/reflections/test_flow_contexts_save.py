@@ -78,15 +78,16 @@ class ContextsSaveTestCase(OneDraftTestCase):
 
 
 class ContextsAutosaveQueryTests(ContextsSaveTestCase):
-    def test_saving_all_five_ratings_with_their_factors_takes_ten_queries(self) -> None:
-        """10 queries: the session, the user and the reflection (access); then in one
+    def test_saving_all_five_ratings_with_their_factors_takes_eleven_queries(self) -> None:
+        """11 queries: the session, the user and the reflection (access); then in one
         transaction (a savepoint pair here, inside the test's transaction) the revision
         claimed, the saved ratings with their factors read at once, one UPDATE of the five
-        ratings, one DELETE of the factors dropped and one INSERT of those added. The
-        framework's contexts come from the cache the step's page filled. (44 before.)"""
+        ratings, one DELETE of the factors dropped, one INSERT of those added, and one UPDATE
+        of the reflection's search copy of its evidence lines. The framework's contexts come
+        from the cache the step's page filled. (44 before.)"""
         self.client.get(step_url(self.reflection, "contexts"))
         data = self.everything_changed()
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(11):
             answer = self.client.post(autosave_url(self.reflection), data)
         assert answer.json()["saved"] is True
         for key, presence, evidence, factors in ratings_state(self.reflection):
@@ -95,16 +96,16 @@ class ContextsAutosaveQueryTests(ContextsSaveTestCase):
             assert factors == sorted(f.key for f in self.factors(context)[1:3])
 
     def test_with_the_framework_not_yet_cached_it_takes_three_more(self) -> None:
-        """13 queries: the ten, and the contexts with their factors and tensions (3), which
+        """14 queries: the eleven, and the contexts with their factors and tensions (3), which
         the cache then keeps for every later save. Outside a test, without the savepoint
-        pair, 11."""
+        pair, 12."""
         data = self.everything_changed()
-        with self.assertNumQueries(13):
+        with self.assertNumQueries(14):
             answer = self.client.post(autosave_url(self.reflection), data)
         assert answer.json()["saved"] is True
 
     def test_a_first_save_of_new_ratings_takes_no_more(self) -> None:
-        """9 queries on an empty draft: one INSERT of the ratings and one of their factors
+        """10 queries on an empty draft: one INSERT of the ratings and one of their factors
         instead of the UPDATE, DELETE and INSERT."""
         self.reflection = Reflection.objects.create(
             author=self.p.alice,
@@ -114,7 +115,7 @@ class ContextsAutosaveQueryTests(ContextsSaveTestCase):
         )
         self.client.get(step_url(self.reflection, "contexts"))
         data = self.everything_changed()
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(10):
             answer = self.client.post(autosave_url(self.reflection), data)
         assert answer.json()["saved"] is True
         assert len(ratings_state(self.reflection)) == 5

@@ -11,6 +11,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from reflections.models import Reflection
+from reflections.services import reflection_refresh_search_text
 from tests.base import make_personas
 from tests.reflections.practice_helpers import load_framework, write_reflection
 
@@ -175,6 +176,9 @@ class TestSearch(TestCase):
         chain = cls.chain_text.chains.get()
         chain.description = "Being patient let them talk about the allotment."
         chain.save()
+        reflection_refresh_search_text(
+            reflections=Reflection.objects.filter(pk=chain.reflection_id)
+        )
         write_reflection(
             author=cls.people.bob,
             organisation=cls.people.riverside,

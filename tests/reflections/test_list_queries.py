@@ -60,8 +60,9 @@ class TestListQueryCount(TestCase):
     def test_filters_and_search_add_no_queries_as_the_data_grows(self) -> None:
         """11 queries with every filter and a search, as many as the plain list.
 
-        Filters and the search are conditions on the same two queries (count and page), so
-        they cost nothing extra however many reflections match or are searched.
+        Filters are conditions on the same two queries (count and page); a search replaces
+        the count with the ids of its newest matches, in order, and the page reads those
+        rows by id. Neither costs more however many reflections match or are searched.
         """
         client = self.people.client_for(self.people.alice)
         self.generate(10, seed=4, status=Reflection.Status.SUBMITTED)
