@@ -73,10 +73,10 @@ class TestSearchPlan(TestCase):
                     session_date, setting, contact_stage, person_label, what_happened,
                     how_i_felt, went_well, was_hard, unintended_effects, learning,
                     bring_to_supervision, created_at, updated_at, privacy_confirmed,
-                    incomplete_chains, evidence_text)
+                    incomplete_chains, unsent_answers, evidence_text)
                 SELECT u.id, %s, %s, 'submitted', 1, DATE '2025-06-01' - (g %% 900), '', '',
                     'J', 'I listened while they talked about the week.', '', '', '', '', '',
-                    false, now(), now(), '[]', '[]', 'Listened and reflected back.'
+                    false, now(), now(), '[]', '[]', '{}', 'Listened and reflected back.'
                 FROM accounts_user u CROSS JOIN generate_series(1, %s) g
                 WHERE u.username LIKE 'bulk%%'
                 """,
