@@ -9,6 +9,7 @@ inline SVG drawn by framework.diagrams, so their words stay real, searchable tex
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
@@ -29,6 +31,12 @@ BASE_URL = "https://appear-reflect.invalid/"
 # A tagged PDF/UA-1 file: headings, lists, tables and reading order stay available to
 # assistive technology; WeasyPrint takes the title and language from <title> and <html lang>.
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1"}
+# Finished PDFs hold confidential reflection content, and the cache is shared by every app
+# server (Redis in production): they are kept only long enough to spare re-rendering on a
+# download that is repeated within one sitting, so a copy never outlives that visit for long.
+PDF_CACHE_SECONDS = 10 * 60
+# Bump when the CSS, the fonts or WeasyPrint's options change what the same HTML renders to.
+PDF_CACHE_SCHEMA = 1
 
 
 class StaticFilesOnly(URLFetcher):
@@ -80,6 +88,34 @@ def html_to_pdf(html: str) -> bytes:
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly())
     pdf = document.write_pdf(**PDF_OPTIONS)
     assert isinstance(pdf, bytes)
+    return pdf
+
+
+def pdf_cache_key(*, reader_id: int, kind: str, html: str) -> str:
+    """The cache key of the PDF of `html` made for `reader_id`.
+
+    Keyed on the HTML itself: the PDF is a function of it alone, so anything the document
+    shows changing (a share made or withdrawn, an amendment submitted, a comment, a name, the
+    day it was prepared on) changes the key, and nothing else is needed to invalidate it. The
+    reader's id is part of the key, so one person's copy is never served to another even if
+    their documents came out the same.
+    """
+    digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    return f"pdf:{PDF_CACHE_SCHEMA}:{kind}:{reader_id}:{digest}"
+
+
+def html_to_pdf_cached(html: str, *, reader_id: int, kind: str) -> bytes:
+    """`html_to_pdf(html)`, kept for PDF_CACHE_SECONDS for this reader.
+
+    The caller must have checked access and must audit the download whether or not it came
+    from the cache: the cache only spares WeasyPrint, never a check.
+    """
+    key = pdf_cache_key(reader_id=reader_id, kind=kind, html=html)
+    cached = cache.get(key)
+    if isinstance(cached, bytes):
+        return cached
+    pdf = html_to_pdf(html)
+    cache.set(key, pdf, PDF_CACHE_SECONDS)
     return pdf
 
 

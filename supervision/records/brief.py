@@ -28,7 +28,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
-from framework.diagrams import Diagram, render_diagram
+from framework.diagrams import Diagram, render_diagram, render_diagram_print
 from framework.models import FrameworkVersion
 from reflections import practice, reading
 from reflections.models import ContextRating, Reflection
@@ -46,6 +46,9 @@ BLIND_SPOT_LIMIT = 2
 PROMPT_LIMIT = 1
 LEARNING_CHARS = 110
 DEFAULT_MONTHS = 3
+# The printed map's width: 96% of A4's 182 mm between the margins (static/css/pdf.css), at
+# which its labels print at 7.3 pt.
+PRINT_MAP_WIDTH_MM = 174.0
 
 
 @dataclass(frozen=True)
@@ -109,15 +112,18 @@ class Brief:
     def practice_map_print(self) -> SafeString:
         """The map for paper and PDF: no links, which paper cannot follow, and no count under
         each box, so the map spans the page at a size whose labels print at 7 pt or more and
-        still leaves room for the rest of the page (line and border widths carry how often)."""
-        return render_diagram(
+        still leaves room for the rest of the page (line and border widths carry how often).
+        Drawn by `render_diagram_print`, whose words are HTML over a shapes-only SVG, because
+        WeasyPrint sets SVG text letter by letter."""
+        return render_diagram_print(
             dataclasses.replace(
                 self.diagram,
                 columns=[
                     [dataclasses.replace(node, href=None, detail="") for node in column]
                     for column in self.diagram.columns
                 ],
-            )
+            ),
+            width_mm=PRINT_MAP_WIDTH_MM,
         )
 
     @property
