@@ -18,11 +18,11 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from weasyprint import HTML
 
 from accounts.models import AuditEvent
 from reflections import services as reflection_services
 from reflections.models import Reflection
-from supervision import pdf
 from supervision.models import Share
 from supervision.sharing import services as sharing_services
 from tests.supervision.records_support import RecordsTestCase, pdf_text, response_bytes
@@ -46,13 +46,13 @@ class BriefPdfCacheTests(RecordsTestCase):
 
     def renders_when_downloading(self) -> int:
         """How many times WeasyPrint renders while the brief is downloaded once."""
-        with mock.patch.object(pdf, "HTML", wraps=pdf.HTML) as weasyprint:
+        with mock.patch("supervision.pdf.HTML", wraps=HTML) as weasyprint:
             self.download()
         return weasyprint.call_count
 
     def test_a_repeated_download_is_served_from_the_cache_without_weasyprint(self) -> None:
         first = self.download()
-        with mock.patch.object(pdf, "HTML", side_effect=AssertionError("rendered again")):
+        with mock.patch("supervision.pdf.HTML", side_effect=AssertionError("rendered again")):
             second = self.download()
         assert second == first
 
@@ -97,7 +97,7 @@ class BriefPdfCacheTests(RecordsTestCase):
 
     def test_the_worker_gets_their_own_pdf_not_the_supervisors_copy(self) -> None:
         self.download()
-        with mock.patch.object(pdf, "HTML", wraps=pdf.HTML) as weasyprint:
+        with mock.patch("supervision.pdf.HTML", wraps=HTML) as weasyprint:
             self.download(self.p.client_for(self.p.alice))
         assert weasyprint.call_count == 1
 
