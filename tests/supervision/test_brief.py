@@ -205,40 +205,42 @@ class BriefPeriodTests(BriefTestCase):
 
 class BriefQueryCountTests(BriefTestCase):
     def test_building_the_brief_takes_the_same_queries_for_5_and_50_reflections(self) -> None:
-        """18 queries whatever the number of shared reflections.
+        """23 queries whatever the number of shared reflections.
 
-        The framework's parts for the map and the prompts (9), the shared reflections of the
-        period (1) read as shared (5: ratings, their factors, chains, outcome observations,
-        actions), the open actions of every shared reflection as shared (2) and of the pair's
-        current records (1).
-        Everything else is counted in Python from those rows, so 50 reflections cost the same
-        number of round trips as 5.
+        The framework's parts for the map and the prompts (9); the shared reflections under
+        amendment (1), counted from their stored content; for the others, in how many
+        reflections each part of the framework was recorded, the ratings and the chains, each
+        grouped in the database (3), and the ids in the period (1); the newest four read as
+        shared (1, then 5: ratings, their factors, chains, outcome observations, actions); the
+        first open actions of the shared reflections with their count (2) and of the pair's
+        current records (1). No reflection beyond the newest four is loaded, so 50 cost the
+        same round trips as 5, and no more rows.
         """
         audience = access_brief(user=self.p.sam, worker_id=self.p.alice.pk)
         today = timezone.localdate()
         start = today - timedelta(days=365)
         self.shared_reflections(5)
         self.record()
-        with self.assertNumQueries(18):
+        with self.assertNumQueries(23):
             small = build_brief(audience=audience, start=start, end=today, version=self.version)
         for index in range(5, 50):
             self.share(self.varied_reflection(index))
-        with self.assertNumQueries(18):
+        with self.assertNumQueries(23):
             large = build_brief(audience=audience, start=start, end=today, version=self.version)
         assert (small.total, large.total) == (5, 50)
 
     def test_the_preview_page_takes_the_same_queries_for_5_and_50_reflections(self) -> None:
         """The site's four for any signed-in page, access to the supervisee (1), the framework
         version (1), what was shared since the last supervision (2: the day of the last record,
-        then the count and earliest session of what was shared since), the brief's eighteen
-        and the audit of the reflections it draws on (1): 27."""
+        then the count and earliest session of what was shared since), the brief's
+        twenty-three and the audit of the reflections it draws on (1): 32."""
         client = self.p.client_for(self.p.sam)
         self.shared_reflections(5)
-        with self.assertNumQueries(27):
+        with self.assertNumQueries(32):
             client.get(self.brief_url())
         for index in range(5, 50):
             self.share(self.varied_reflection(index))
-        with self.assertNumQueries(27):
+        with self.assertNumQueries(32):
             client.get(self.brief_url())
 
 

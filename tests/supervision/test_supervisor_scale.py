@@ -13,10 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reflections import services as reflection_services
-from reflections.models import Action, Reflection
+from reflections.models import Action, Chain, ContextRating, Reflection
+from reflections.reading import read_shared
+from reflections.selectors import entities_of, evidence_parts
 from supervision.models import Share
+from supervision.records.access import access_brief
+from supervision.records.brief import _reach, build_brief, shared_in_period
 from supervision.sharing import selectors
 from supervision.sharing.access import live_shares
+from tests.supervision.records_support import RecordsTestCase
 from tests.supervision.sharing_support import SharingTestCase
 
 SHOWN = selectors.DASHBOARD_SHOWN
@@ -118,3 +123,49 @@ class SupervisorCountsTests(SharingTestCase):
         assert (small.shared_count, large.shared_count) == (2, 60)
         assert len(large.new_shares) == selectors.SUPERVISEE_SHOWN
         assert large.more_new == 60 - selectors.SUPERVISEE_SHOWN
+
+
+class BriefCountsTests(RecordsTestCase):
+    def test_the_briefs_database_counts_agree_with_counting_every_reflection_read_whole(
+        self,
+    ) -> None:
+        reflections = self.shared_reflections(12)
+        amended = reflections[3]
+        reflection_services.reflection_amend(reflection=amended, by=self.p.alice)
+        # Unsubmitted changes to the rows: the counts must keep the last submitted version.
+        ContextRating.objects.filter(reflection=amended).update(presence=0)
+        Chain.objects.filter(reflection=amended).delete()
+        audience = access_brief(user=self.p.sam, worker_id=self.p.alice.pk)
+        today = timezone.localdate()
+        start = today - timedelta(days=8)
+        brief = build_brief(audience=audience, start=start, end=today, version=self.version)
+        as_shared = read_shared(
+            reflections=list(Reflection.objects.filter(pk__in=[r.pk for r in reflections]))
+        )
+        in_period = [
+            content for content in as_shared.values() if start <= content["session_date"] <= today
+        ]
+        contexts, mechanisms, domains = _reach(in_period)
+        assert brief.total == len(in_period) == 8
+        assert {row.context.key: row.present for row in brief.coverage} == {
+            row.context.key: contexts.get(row.context.key, 0) for row in brief.coverage
+        }
+        for row in brief.coverage:
+            ratings = [
+                rating["presence"]
+                for content in in_period
+                for rating in content["context_ratings"]
+                if rating["context_key"] == row.context.key and rating["presence"] is not None
+            ]
+            assert row.strongly == ratings.count(3)
+            assert row.average == (round(sum(ratings) / len(ratings), 1) if ratings else None)
+        assert brief.chains == sum(len(content["chains"]) for content in in_period)
+        assert sorted(brief.reflection_ids) == sorted(
+            pk for pk, content in as_shared.items() if start <= content["session_date"] <= today
+        )
+        assert [point.session_date for point in brief.key_points] == sorted(
+            (content["session_date"] for content in in_period), reverse=True
+        )[:4]
+        entities = entities_of(evidence_parts(version=self.version))
+        period = shared_in_period(audience=audience, start=start, end=today, entities=entities)
+        assert period.tally.reach == (contexts, mechanisms, domains)
