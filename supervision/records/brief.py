@@ -37,7 +37,7 @@ from reflections.reading import SharedAction
 from reflections.selectors import EvidenceParts, FrameworkEntities, entities_of, evidence_parts
 from supervision.models import RecordAction
 from supervision.records.access import BriefAudience
-from supervision.sharing.access import live_shares
+from supervision.sharing.access import open_shares_through
 from supervision.sharing.selectors import end_of_supervision_day, last_supervision_day
 
 KEY_POINT_LIMIT = 4
@@ -147,13 +147,12 @@ def shared_reflections(*, audience: BriefAudience) -> QuerySet[Reflection]:
     """The worker's reflections shared with the audience's supervisor(s) through live shares.
 
     For a supervisor, only what was shared with them; for the worker's own brief, what they
-    shared with any supervisor whose link is live.
+    shared with any supervisor whose link is live. Read from the shares of the audience's
+    live links (`open_shares_through`), so the worker's other reflections are never touched.
     """
-    shares = live_shares().filter(
-        reflection=OuterRef("pk"),
-        supervisor__in=[person.pk for person in _supervisors(audience)],
+    return Reflection.objects.filter(
+        pk__in=open_shares_through(audience.links).values("reflection")
     )
-    return Reflection.objects.filter(author=audience.worker).filter(Exists(shares))
 
 
 @dataclass(frozen=True)
@@ -179,13 +178,11 @@ def since_last_supervision(*, audience: BriefAudience) -> SinceLastSupervision:
     supervisors = [person.pk for person in _supervisors(audience)]
     last = last_supervision_day(worker=audience.worker, supervisor_ids=supervisors)
     after = end_of_supervision_day(last)
-    shares = live_shares().filter(reflection=OuterRef("pk"), supervisor__in=supervisors)
+    shares = open_shares_through(audience.links)
     if after is not None:
         shares = shares.filter(shared_at__gt=after)
-    found = (
-        Reflection.objects.filter(author=audience.worker)
-        .filter(Exists(shares))
-        .aggregate(first=Min("session_date"), count=Count("pk"))
+    found = Reflection.objects.filter(pk__in=shares.values("reflection")).aggregate(
+        first=Min("session_date"), count=Count("pk")
     )
     return SinceLastSupervision(last=last, shared=found["count"], earliest_session=found["first"])
 

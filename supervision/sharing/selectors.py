@@ -25,7 +25,7 @@ from accounts.access import live_links
 from accounts.models import SupervisionLink, User
 from framework.diagrams import Series, render_diagram, render_month_chart
 from framework.selectors import current_version
-from reflections.models import Chain, ContextRating, Reflection
+from reflections.models import ContextRating, Reflection
 from reflections.practice import (
     PRESENCE_MAX,
     ChainCount,
@@ -41,7 +41,7 @@ from reflections.practice import (
 from reflections.reading import SharedAction, open_actions_as_shared_by_author, read_shared
 from reflections.selectors import FrameworkEntities, framework_entities
 from supervision.models import Comment, RecordAction, Share, SupervisionRecord
-from supervision.sharing.access import live_shares, may_comment
+from supervision.sharing.access import live_shares, may_comment, open_shares_through
 
 SHARE_PAGE_SIZE = 25
 
@@ -293,12 +293,11 @@ class SuperviseeSummary:
 
 
 def _supervised(supervisor: User, links: Sequence[SupervisionLink]) -> QuerySet[Share]:
-    """Live shares to `supervisor` through the given links (of that supervisor).
+    """Live shares to `supervisor` through the given live links (of that supervisor).
 
-    Filtered by the link first, so the planner walks the share index that leads with it
-    (supervision migration 0002) and touches only these pairs' rows.
+    Through the share index that leads with the link, so only these pairs' rows are read.
     """
-    return live_shares().filter(supervisor=supervisor, link__in=[link.pk for link in links])
+    return open_shares_through([link for link in links if link.supervisor_id == supervisor.pk])
 
 
 def _since_filter(summaries: dict[int, SuperviseeSummary]) -> Q:
@@ -540,15 +539,19 @@ def practice_glances(
     # so it is left out of the grouped queries and counted from its stored content instead.
     counted_live = Reflection.objects.filter(pk__in=shared, amendment_base__isnull=True)
     chain_rows: dict[int, list[ChainCount]] = defaultdict(list)
+    # Grouped from the shares, so the planner starts at the links' shares and reaches the
+    # chains through their reflection index (joining chains to reflections first, it read
+    # both tables whole at scale).
     for row in (
-        Chain.objects.filter(reflection__in=counted_live.values("pk"))
+        _supervised(supervisor, links)
+        .filter(reflection__amendment_base__isnull=True, reflection__chains__isnull=False)
         .values(
-            author=F("reflection__author"),
-            c=F("context__key"),
-            m=F("mechanism__key"),
-            d=F("outcome_domain__key"),
+            author=F("link__worker"),
+            c=F("reflection__chains__context__key"),
+            m=F("reflection__chains__mechanism__key"),
+            d=F("reflection__chains__outcome_domain__key"),
         )
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("reflection__chains"))
         .order_by()
     ):
         chain_rows[row["author"]].append(
