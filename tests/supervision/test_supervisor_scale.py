@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import live_links
 from reflections import services as reflection_services
 from reflections.models import Action, Chain, ContextRating, Reflection
 from reflections.reading import read_shared
@@ -20,7 +21,7 @@ from supervision.models import Share
 from supervision.records.access import access_brief
 from supervision.records.brief import _reach, build_brief, shared_in_period
 from supervision.sharing import selectors
-from supervision.sharing.access import live_shares
+from supervision.sharing.access import live_shares, open_shares_through
 from tests.supervision.records_support import RecordsTestCase
 from tests.supervision.sharing_support import SharingTestCase
 
@@ -169,3 +170,20 @@ class BriefCountsTests(RecordsTestCase):
         entities = entities_of(evidence_parts(version=self.version))
         period = shared_in_period(audience=audience, start=start, end=today, entities=entities)
         assert period.tally.reach == (contexts, mechanisms, domains)
+
+
+class OpenSharesThroughTests(SharingTestCase):
+    def test_gives_the_same_shares_as_live_shares_through_the_supervisors_live_links(
+        self,
+    ) -> None:
+        kept = self.share(self.full_reflection())
+        self.share(self.full_reflection(), withdrawn_at=timezone.now())
+        draft = self.reflection(status=Reflection.Status.DRAFT)
+        self.share(draft)
+        bobs = self.share(self.full_reflection(self.p.bob), link=self.p.sam_bob)
+        # A share whose link names another worker than the reflection's author.
+        self.share(self.full_reflection(self.p.bob), link=self.p.sam_alice)
+        links = list(live_links().filter(supervisor=self.p.sam))
+        through = set(open_shares_through(links).values_list("pk", flat=True))
+        live = set(live_shares().filter(supervisor=self.p.sam).values_list("pk", flat=True))
+        assert through == live == {kept.pk, bobs.pk}
