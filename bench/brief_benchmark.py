@@ -14,12 +14,15 @@ link, and two data sets: 5 and 50 shared reflections (each with five context rat
 chains, an outcome observation and an action). For each it times, N times over:
 
 - html: building the brief (supervision.records.brief.build_brief) and rendering its PDF template;
-- pdf:  the same, then WeasyPrint turning that HTML into the tagged PDF.
+- pdf:  the same, then WeasyPrint turning that HTML into the tagged PDF;
+- bare: WeasyPrint alone turning that same HTML (rendered once beforehand) into the PDF,
+  the floor the PDF is measured against (PDF / bare should stay at most 1.2x).
 
 The four measurements take turns run by run, so a busy moment on the machine slows them all.
 It prints the median, minimum and 90th percentile of each, the queries each build ran, and
-the ratios PDF/HTML and 50/5 reflections. The machines are shared and noisy: read the
-medians and the ratios, which are measured in the same run, rather than single times.
+the ratios PDF/HTML, PDF/bare (of medians and of minimums) and 50/5 reflections. The
+machines are shared and noisy: read the medians and the ratios, which are measured in the
+same run, rather than single times.
 """
 
 from __future__ import annotations
@@ -151,6 +154,7 @@ class Subject:
 
     html: Callable[[], str]
     document: Callable[[], bytes]
+    bare: Callable[[], bytes]
     queries: int
     pages: int
     size: int
@@ -184,9 +188,15 @@ def subject(audience: Any) -> Subject:
     with CaptureQueriesContext(connection) as queries:
         build_brief(audience=audience, start=start, end=end, version=version)
     sample = document()
+    rendered = html()
+
+    def bare() -> bytes:
+        return pdf.html_to_pdf(rendered)
+
     return Subject(
         html=html,
         document=document,
+        bare=bare,
         queries=len(queries),
         pages=len(PdfReader(io.BytesIO(sample)).pages),
         size=len(sample),
@@ -227,6 +237,7 @@ def main() -> int:
                 {
                     **{f"html {count}": item.html for count, item in subjects.items()},
                     **{f"pdf {count}": item.document for count, item in subjects.items()},
+                    **{f"bare {count}": item.bare for count, item in subjects.items()},
                 },
                 args.runs,
             )
@@ -239,11 +250,21 @@ def main() -> int:
         print(f"\n{count} shared reflections: {item.queries} queries to build the brief")
         print(f"  html  {summary(times[f'html {count}'])}")
         print(f"  pdf   {summary(times[f'pdf {count}'])}")
+        print(f"  bare  {summary(times[f'bare {count}'])}")
         print(f"        {item.pages} page(s), {item.size} bytes")
     print()
     for count in subjects:
         print(
             f"PDF / HTML, {count} reflections: {median[f'pdf {count}'] / median[f'html {count}']:.1f}x"
+        )
+    fastest = {name: min(values) for name, values in times.items()}
+    for count in subjects:
+        # The fastest runs too: on a machine shared with other work, the minimum is the time
+        # least disturbed by it, and the ratio of minimums the steadiest comparison.
+        print(
+            f"PDF / bare WeasyPrint render, {count} reflections: "
+            f"{median[f'pdf {count}'] / median[f'bare {count}']:.2f}x of medians, "
+            f"{fastest[f'pdf {count}'] / fastest[f'bare {count}']:.2f}x of minimums"
         )
     for kind in ("html", "pdf"):
         print(f"50 / 5 reflections, {kind}: {median[f'{kind} 50'] / median[f'{kind} 5']:.2f}x")

@@ -349,21 +349,19 @@ def _ports(boxes: dict[str, _Box], edges: list[DiagramEdge]) -> dict[tuple[int, 
     return ports
 
 
-def render_diagram(
-    diagram: Diagram, *, max_weight: float | None = None, compact: bool = False
-) -> SafeString:
-    """A configuration diagram as a `<figure>`: the SVG, then tables of what it shows.
+@dataclass
+class _NetworkLayout:
+    width: float
+    height: float
+    max_weight: float
+    columns: list[list[_Box]]
+    edges: list[DiagramEdge]
+    boxes_by_key: dict[str, _Box]
+    ports: dict[tuple[int, str], float]
 
-    Columns run left to right. A `factor` node straight after a `context` node is drawn inside
-    that context's box. Edge thickness follows `line_width` and box borders `border_width`,
-    both scaled against `max_weight` (default: the largest weight in the diagram), so several
-    diagrams drawn with the same `max_weight` can be compared by eye.
 
-    `compact` adds the same network as a vertical list of text for a phone (see
-    `_compact_network`); the stylesheet shows it instead of the drawing on narrow screens,
-    with the drawing one tap away. Without it the output is exactly as before, which is what
-    the PDFs draw.
-    """
+def _network_layout(diagram: Diagram, max_weight: float | None) -> _NetworkLayout:
+    """Where every box and edge end of a configuration diagram goes, in viewBox units."""
     all_nodes = [node for column in diagram.columns for node in column]
     keys = {node.key for node in all_nodes}
     edges = [edge for edge in diagram.edges if edge.source in keys and edge.target in keys]
@@ -392,6 +390,55 @@ def render_diagram(
             for child in box.children:
                 boxes_by_key[child.node.key] = child
     ports = _ports(boxes_by_key, edges)
+
+    return _NetworkLayout(
+        width=width,
+        height=height,
+        max_weight=max_weight,
+        columns=columns,
+        edges=edges,
+        boxes_by_key=boxes_by_key,
+        ports=ports,
+    )
+
+
+def _edge_path(layout: _NetworkLayout, index: int) -> tuple[_Box, _Box, str]:
+    """The source and target boxes of edge `index` and its curve as SVG path data."""
+    edge = layout.edges[index]
+    source, target = layout.boxes_by_key[edge.source], layout.boxes_by_key[edge.target]
+    x1, y1 = source.x + source.width, layout.ports[(index, "out")]
+    x2, y2 = target.x, layout.ports[(index, "in")]
+    bend = max(abs(x2 - x1) / 2, 40.0)
+    path = (
+        f"M{_num(x1)} {_num(y1)} C{_num(x1 + bend)} {_num(y1)} {_num(x2 - bend)} {_num(y2)} "
+        f"{_num(x2)} {_num(y2)}"
+    )
+    return source, target, path
+
+
+def render_diagram(
+    diagram: Diagram, *, max_weight: float | None = None, compact: bool = False
+) -> SafeString:
+    """A configuration diagram as a `<figure>`: the SVG, then tables of what it shows.
+
+    Columns run left to right. A `factor` node straight after a `context` node is drawn inside
+    that context's box. Edge thickness follows `line_width` and box borders `border_width`,
+    both scaled against `max_weight` (default: the largest weight in the diagram), so several
+    diagrams drawn with the same `max_weight` can be compared by eye.
+
+    `compact` adds the same network as a vertical list of text for a phone (see
+    `_compact_network`); the stylesheet shows it instead of the drawing on narrow screens,
+    with the drawing one tap away. Without it the output is exactly as before.
+    """
+    layout = _network_layout(diagram, max_weight)
+    width, height, max_weight = layout.width, layout.height, layout.max_weight
+    columns, edges, boxes_by_key, ports = (
+        layout.columns,
+        layout.edges,
+        layout.boxes_by_key,
+        layout.ports,
+    )
+    column_count = max(len(diagram.columns), 1)
 
     uid = _uid("diagram", diagram)
     parts: list[SafeString] = [
@@ -466,8 +513,6 @@ def render_diagram(
         uid,
         _join(parts),
     )
-    # The caption comes first: HTML allows a figcaption only as a figure's first or last child,
-    # and the text alternative has to follow the picture directly.
     if compact:
         return format_html(
             '<figure class="diagram diagram--network diagram--has-compact"'
@@ -480,6 +525,8 @@ def render_diagram(
             svg,
             _diagram_text(diagram, edges, max_weight),
         )
+    # The caption comes first: HTML allows a figcaption only as a figure's first or last child,
+    # and the text alternative has to follow the picture directly.
     return format_html(
         '<figure class="diagram diagram--network" aria-labelledby="{}-title">'
         '<figcaption class="diagram__caption">{}</figcaption>'
@@ -597,6 +644,138 @@ def _compact_network(
         full_id,
         _("Show the full drawing"),
         _join(parts),
+    )
+
+
+# Points per inch over millimetres per inch: turns a printed width in mm into points.
+PT_PER_MM = 72 / 25.4
+# No printed word smaller than this, whatever the scale: 7 pt stays readable on paper.
+PRINT_MIN_FONT_PT = 7.0
+
+
+def _print_label(
+    *,
+    left: float,
+    top: float,
+    width: float,
+    lines: Sequence[str],
+    size: float,
+    colour: str,
+    bold: bool,
+) -> SafeString:
+    # An inline style is safe here and only here: this markup is handed to WeasyPrint and never
+    # served to a browser, so the Content Security Policy that forbids `style` does not apply.
+    return format_html(
+        # A set width spares WeasyPrint fitting the box to its content (slow for absolute boxes).
+        '<span class="diagram-print__label" style="position: absolute; left: {}pt; top: {}pt;'
+        " width: {}pt; font-size: {}pt; line-height: {}pt; color: {}; font-weight: {}; white-space: nowrap;"
+        ' display: block;">{}</span>',
+        _num(left),
+        _num(top),
+        _num(width),
+        _num(size),
+        _num(size * LINE_HEIGHT / FONT),
+        colour,
+        "700" if bold else "400",
+        format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)),
+    )
+
+
+def render_diagram_print(diagram: Diagram, *, width_mm: float) -> SafeString:
+    """A configuration diagram for paper: the same picture as `render_diagram`, lighter to print.
+
+    WeasyPrint lays SVG text out one letter at a time, which made the map most of a PDF's
+    cost; here the SVG draws only lines and boxes, and the words are HTML text placed over
+    it (still real, tagged text). No tooltips, links or text-alternative tables, which paper
+    cannot use; the SVG keeps its title and description. Drawn `width_mm` wide, with no word
+    under PRINT_MIN_FONT_PT.
+    """
+    layout = _network_layout(diagram, None)
+    scale = width_mm * PT_PER_MM / layout.width
+    uid = _uid("diagram-print", diagram)
+    order = sorted(range(len(layout.edges)), key=lambda i: (-layout.edges[i].weight, i))
+    shapes: list[SafeString] = []
+    for index in order:
+        source, _target, path = _edge_path(layout, index)
+        shapes.append(
+            format_html(
+                '<path d="{}" fill="none" stroke="{}" stroke-width="{}" stroke-linecap="round"'
+                ' stroke-opacity="0.85"/>',
+                path,
+                _stroke_for(source.node.css_class, EDGE),
+                _num(line_width(layout.edges[index].weight, layout.max_weight)),
+            )
+        )
+    labels: list[SafeString] = []
+    font = max(FONT * scale, PRINT_MIN_FONT_PT)
+    for box in layout.boxes_by_key.values():
+        node = box.node
+        stroke = _stroke_for(node.css_class, KIND_STROKE[node.kind])
+        shapes.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" rx="{}" fill="{}" stroke="{}"'
+                ' stroke-width="{}"{}/>',
+                _num(box.x),
+                _num(box.y),
+                _num(box.width),
+                _num(box.height),
+                _num(KIND_RADIUS[node.kind]),
+                KIND_FILL[node.kind],
+                stroke,
+                _num(border_width(node.weight, layout.max_weight)),
+                mark_safe(' stroke-dasharray="5 4"') if node.weight <= 0 else "",
+            )
+        )
+        labels.append(
+            _print_label(
+                left=(box.x + PAD_X) * scale,
+                # A line box puts its baseline lower than SVG text's first baseline; raise it
+                # by the difference so the words sit where render_diagram draws them.
+                top=(box.y + PAD_Y) * scale - 0.1 * font,
+                width=(box.width - 2 * PAD_X) * scale,
+                lines=box.label_lines + box.detail_lines,
+                size=font,
+                colour=stroke if node.kind == "context" else INK,
+                bold=node.kind in {"context", "mechanism"},
+            )
+        )
+    for index, title in enumerate(diagram.column_titles[: len(diagram.columns)]):
+        labels.append(
+            _print_label(
+                left=(MARGIN + index * (COLUMN_WIDTH + COLUMN_GAP)) * scale,
+                top=MARGIN * scale,
+                width=COLUMN_WIDTH * scale,
+                lines=[title],
+                size=max((SMALL + 1) * scale, PRINT_MIN_FONT_PT),
+                colour=INK_SOFT,
+                bold=True,
+            )
+        )
+    width_pt, height_pt = layout.width * scale, layout.height * scale
+    svg = format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}pt" height="{}pt"'
+        ' aria-labelledby="{}-title {}-desc"><title id="{}-title">{}</title>'
+        '<desc id="{}-desc">{}</desc>{}</svg>',
+        _num(layout.width),
+        _num(layout.height),
+        _num(width_pt),
+        _num(height_pt),
+        uid,
+        uid,
+        uid,
+        diagram.title,
+        uid,
+        diagram.description,
+        _join(shapes),
+    )
+    return format_html(
+        '<figure class="diagram diagram--print" aria-labelledby="{}-title"'
+        ' style="position: relative; width: {}pt; height: {}pt; margin: 0;">{}{}</figure>',
+        uid,
+        _num(width_pt),
+        _num(height_pt),
+        svg,
+        _join(labels),
     )
 
 

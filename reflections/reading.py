@@ -20,7 +20,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Count, F, QuerySet, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -257,4 +258,86 @@ def open_actions_as_shared(*, reflections: QuerySet[Reflection]) -> list[SharedA
             action.due_on or date.min,
             -(action.session_date or date.min).toordinal(),
         ),
+    )
+
+
+def _action_order(action: SharedAction) -> tuple[bool, date, int]:
+    """Due soonest first, then those without a date from the newest session."""
+    return (
+        action.due_on is None,
+        action.due_on or date.min,
+        -(action.session_date or date.min).toordinal(),
+    )
+
+
+def open_actions_as_shared_by_author(
+    *, reflections: QuerySet[Reflection], limit: int
+) -> tuple[dict[int, list[SharedAction]], dict[int, int]]:
+    """The first `limit` undone actions of each author's `reflections`, and how many there are.
+
+    Each action as last submitted, in `open_actions_as_shared`'s order. Two queries whatever
+    the number of actions: the first `limit` of each author with each author's count, ranked
+    in the database (a window over the actions of reflections not being amended, through the
+    index on the action's reflection), and the reflections being amended, whose last submitted
+    actions are in their stored content. Cost follows `limit` and the open amendments, not
+    the length of anyone's history.
+    """
+    # Actions carry their reflection's author (a copy), so partitioning needs no join.
+    author = F("author")
+    rows = (
+        Action.objects.filter(
+            done_at__isnull=True,
+            reflection__in=reflections.filter(amendment_base__isnull=True).values("pk"),
+        )
+        .annotate(
+            session_date=F("reflection__session_date"),
+            rank=Window(
+                RowNumber(),
+                partition_by=[author],
+                order_by=[
+                    F("due_on").asc(nulls_last=True),
+                    F("reflection__session_date").desc(nulls_last=True),
+                    F("order").asc(),
+                    F("pk").asc(),
+                ],
+            ),
+            of_author=Window(Count("pk"), partition_by=[author]),
+        )
+        .filter(rank__lte=limit)
+        .values("text", "due_on", "reflection_id", "author_id", "session_date", "of_author")
+        .order_by("author_id", "rank")
+    )
+    found: dict[int, list[SharedAction]] = {}
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row["author_id"]] = row["of_author"]
+        found.setdefault(row["author_id"], []).append(
+            SharedAction(
+                text=row["text"],
+                due_on=row["due_on"],
+                reflection_id=row["reflection_id"],
+                author_id=row["author_id"],
+                session_date=row["session_date"],
+            )
+        )
+    for reflection in reflections.filter(amendment_base__isnull=False).only(
+        "pk", "author_id", "status", "session_date", "amendment_base"
+    ):
+        content = snapshot_for_display(reflection.amendment_base or {})
+        actions = [
+            SharedAction(
+                text=action["text"],
+                due_on=action["due_on"],
+                reflection_id=reflection.pk,
+                author_id=reflection.author_id,
+                session_date=content["session_date"],
+            )
+            for action in content.get("actions", [])
+            if not action.get("done_at")
+        ]
+        found.setdefault(reflection.author_id, []).extend(actions)
+        counts[reflection.author_id] = counts.get(reflection.author_id, 0) + len(actions)
+    return (
+        {key: sorted(actions, key=_action_order)[:limit] for key, actions in found.items()},
+        counts,
     )

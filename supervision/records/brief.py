@@ -2,8 +2,9 @@
 
 Built only from reflections the worker has shared with the supervisor (live shares, see
 supervision.sharing.access), never from anything else they wrote. Everything is read in a fixed
-number of queries whatever the number of reflections (`build_brief` gives the count), and
-counted in Python from those rows with reflections.practice, so the brief draws the same
+number of queries whatever the number of reflections (`build_brief` gives the count): the
+counts are grouped in the database by My practice's rules, only the newest few reflections are
+read whole, and the map is drawn with reflections.practice, so the brief draws the same
 practice map as My practice, from the same functions.
 
 To stay on one page the brief summarises at most KEY_POINT_LIMIT reflections and lists at
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, Window
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -28,15 +29,15 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
-from framework.diagrams import Diagram, render_diagram
+from framework.diagrams import Diagram, render_diagram, render_diagram_print
 from framework.models import FrameworkVersion
 from reflections import practice, reading
-from reflections.models import ContextRating, Reflection
+from reflections.models import Chain, ContextRating, OutcomeObservation, Reflection
 from reflections.reading import SharedAction
 from reflections.selectors import EvidenceParts, FrameworkEntities, entities_of, evidence_parts
 from supervision.models import RecordAction
 from supervision.records.access import BriefAudience
-from supervision.sharing.access import live_shares
+from supervision.sharing.access import open_shares_through
 from supervision.sharing.selectors import end_of_supervision_day, last_supervision_day
 
 KEY_POINT_LIMIT = 4
@@ -46,6 +47,9 @@ BLIND_SPOT_LIMIT = 2
 PROMPT_LIMIT = 1
 LEARNING_CHARS = 110
 DEFAULT_MONTHS = 3
+# The printed map's width: 96% of A4's 182 mm between the margins (static/css/pdf.css), at
+# which its labels print at 7.3 pt.
+PRINT_MAP_WIDTH_MM = 174.0
 
 
 @dataclass(frozen=True)
@@ -109,15 +113,18 @@ class Brief:
     def practice_map_print(self) -> SafeString:
         """The map for paper and PDF: no links, which paper cannot follow, and no count under
         each box, so the map spans the page at a size whose labels print at 7 pt or more and
-        still leaves room for the rest of the page (line and border widths carry how often)."""
-        return render_diagram(
+        still leaves room for the rest of the page (line and border widths carry how often).
+        Drawn by `render_diagram_print`, whose words are HTML over a shapes-only SVG, because
+        WeasyPrint sets SVG text letter by letter."""
+        return render_diagram_print(
             dataclasses.replace(
                 self.diagram,
                 columns=[
                     [dataclasses.replace(node, href=None, detail="") for node in column]
                     for column in self.diagram.columns
                 ],
-            )
+            ),
+            width_mm=PRINT_MAP_WIDTH_MM,
         )
 
     @property
@@ -140,13 +147,12 @@ def shared_reflections(*, audience: BriefAudience) -> QuerySet[Reflection]:
     """The worker's reflections shared with the audience's supervisor(s) through live shares.
 
     For a supervisor, only what was shared with them; for the worker's own brief, what they
-    shared with any supervisor whose link is live.
+    shared with any supervisor whose link is live. Read from the shares of the audience's
+    live links (`open_shares_through`), so the worker's other reflections are never touched.
     """
-    shares = live_shares().filter(
-        reflection=OuterRef("pk"),
-        supervisor__in=[person.pk for person in _supervisors(audience)],
+    return Reflection.objects.filter(
+        pk__in=open_shares_through(audience.links).values("reflection")
     )
-    return Reflection.objects.filter(author=audience.worker).filter(Exists(shares))
 
 
 @dataclass(frozen=True)
@@ -172,13 +178,11 @@ def since_last_supervision(*, audience: BriefAudience) -> SinceLastSupervision:
     supervisors = [person.pk for person in _supervisors(audience)]
     last = last_supervision_day(worker=audience.worker, supervisor_ids=supervisors)
     after = end_of_supervision_day(last)
-    shares = live_shares().filter(reflection=OuterRef("pk"), supervisor__in=supervisors)
+    shares = open_shares_through(audience.links)
     if after is not None:
         shares = shares.filter(shared_at__gt=after)
-    found = (
-        Reflection.objects.filter(author=audience.worker)
-        .filter(Exists(shares))
-        .aggregate(first=Min("session_date"), count=Count("pk"))
+    found = Reflection.objects.filter(pk__in=shares.values("reflection")).aggregate(
+        first=Min("session_date"), count=Count("pk")
     )
     return SinceLastSupervision(last=last, shared=found["count"], earliest_session=found["first"])
 
@@ -256,32 +260,123 @@ def _reach(
     return contexts, mechanisms, domains
 
 
-def _coverage(
-    contents: Sequence[dict[str, Any]],
-    contexts: Sequence[practice.Entity],
-    reach: dict[str, int],
-) -> list[CoverageRow]:
-    strongly: dict[str, int] = {}
-    sums: dict[str, int] = {}
-    rated: dict[str, int] = {}
-    for content in contents:
-        for rating in content["context_ratings"]:
-            if rating["presence"] is None:
-                continue
-            key = rating["context_key"]
-            sums[key] = sums.get(key, 0) + rating["presence"]
-            rated[key] = rated.get(key, 0) + 1
-            if rating["presence"] == ContextRating.Presence.STRONGLY:
-                strongly[key] = strongly.get(key, 0) + 1
+@dataclass
+class _Tally:
+    """What the brief counts over the shared reflections of the period.
+
+    `reach` holds, for contexts, mechanisms and domains, in how many reflections each key was
+    recorded; `presence_sum`, `rated` and `strongly` the context ratings. Filled from grouped
+    queries for the reflections as they stand, and from stored content for those under
+    amendment (`add_contents`), which count as last submitted.
+    """
+
+    total: int = 0
+    reach: tuple[dict[str, int], dict[str, int], dict[str, int]] = dataclasses.field(
+        default_factory=lambda: ({}, {}, {})
+    )
+    presence_sum: dict[str, int] = dataclasses.field(default_factory=dict)
+    rated: dict[str, int] = dataclasses.field(default_factory=dict)
+    strongly: dict[str, int] = dataclasses.field(default_factory=dict)
+    chains: list[practice.ChainCount] = dataclasses.field(default_factory=list)
+
+    def add_contents(self, contents: Sequence[dict[str, Any]]) -> None:
+        self.total += len(contents)
+        for counter, extra in zip(self.reach, _reach(contents), strict=True):
+            for key, count in extra.items():
+                counter[key] = counter.get(key, 0) + count
+        for content in contents:
+            for rating in content["context_ratings"]:
+                if rating["presence"] is None:
+                    continue
+                key = rating["context_key"]
+                self.presence_sum[key] = self.presence_sum.get(key, 0) + rating["presence"]
+                self.rated[key] = self.rated.get(key, 0) + 1
+                if rating["presence"] == ContextRating.Presence.STRONGLY:
+                    self.strongly[key] = self.strongly.get(key, 0) + 1
+            self.chains.extend(
+                practice.ChainCount(
+                    context=chain["context_key"],
+                    mechanism=chain["mechanism_key"],
+                    domain=chain["outcome_domain_key"],
+                    count=1,
+                )
+                for chain in content["chains"]
+            )
+
+
+def _tally_rows(reflections: QuerySet[Reflection], entities: FrameworkEntities) -> _Tally:
+    """The brief's counts over `reflections` (none under amendment), grouped in the database.
+
+    Three queries whatever their number: in how many reflections each context, mechanism and
+    domain was recorded (by My practice's rules, see `_reach`) with the total; the context
+    ratings grouped by context; the chains grouped by context, mechanism and domain. Each
+    reads only these reflections' rows, through the indexes that lead with the reflection.
+    """
+    tally = _Tally()
+    pk = OuterRef("pk")
+    rated = ContextRating.objects.filter(reflection=pk, presence__gte=1)
+    chains = Chain.objects.filter(reflection=pk)
+    observed = OutcomeObservation.objects.filter(reflection=pk)
+    counts: dict[str, Any] = {"total": Count("pk")}
+    for index, entity in enumerate(entities.contexts):
+        counts[f"c{index}"] = Count(
+            "pk",
+            filter=Q(Exists(rated.filter(context__key=entity.key)))
+            | Q(Exists(chains.filter(context__key=entity.key))),
+        )
+    for index, entity in enumerate(entities.mechanisms):
+        counts[f"m{index}"] = Count(
+            "pk", filter=Q(Exists(chains.filter(mechanism__key=entity.key)))
+        )
+    for index, entity in enumerate(entities.domains):
+        counts[f"d{index}"] = Count(
+            "pk",
+            filter=Q(Exists(chains.filter(outcome_domain__key=entity.key)))
+            | Q(Exists(observed.filter(domain__key=entity.key))),
+        )
+    found = reflections.order_by().aggregate(**counts)
+    tally.total = found["total"]
+    for counter, prefix, group in zip(
+        tally.reach, "cmd", (entities.contexts, entities.mechanisms, entities.domains), strict=True
+    ):
+        for index, entity in enumerate(group):
+            if found[f"{prefix}{index}"]:
+                counter[entity.key] = found[f"{prefix}{index}"]
+    ids = reflections.order_by().values("pk")
+    for row in (
+        ContextRating.objects.filter(reflection__in=ids, presence__isnull=False)
+        .values(key=F("context__key"))
+        .annotate(
+            total=Sum("presence"),
+            rated=Count("pk"),
+            strongly=Count("pk", filter=Q(presence=ContextRating.Presence.STRONGLY)),
+        )
+        .order_by()
+    ):
+        tally.presence_sum[row["key"]] = row["total"]
+        tally.rated[row["key"]] = row["rated"]
+        tally.strongly[row["key"]] = row["strongly"]
+    tally.chains = [
+        practice.ChainCount(context=row["c"], mechanism=row["m"], domain=row["d"], count=row["n"])
+        for row in Chain.objects.filter(reflection__in=ids)
+        .values(c=F("context__key"), m=F("mechanism__key"), d=F("outcome_domain__key"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    ]
+    return tally
+
+
+def _coverage(tally: _Tally, contexts: Sequence[practice.Entity]) -> list[CoverageRow]:
+    sums, rated = tally.presence_sum, tally.rated
     return [
         CoverageRow(
             context=entity,
-            present=reach.get(entity.key, 0),
-            strongly=strongly.get(entity.key, 0),
+            present=tally.reach[0].get(entity.key, 0),
+            strongly=tally.strongly.get(entity.key, 0),
             average=round(sums[entity.key] / rated[entity.key], 1)
             if rated.get(entity.key)
             else None,
-            total=len(contents),
+            total=tally.total,
         )
         for entity in contexts
     ]
@@ -369,57 +464,91 @@ def _key_point(reflection_id: int, content: dict[str, Any]) -> KeyPoint:
     )
 
 
-def shared_in_period(
-    *, audience: BriefAudience, start: date, end: date
-) -> list[tuple[int, dict[str, Any]]]:
-    """The shared reflections with sessions from `start` to `end`, each as last submitted.
+@dataclass(frozen=True)
+class PeriodShared:
+    """The shared reflections of a period, counted, with the newest few read as shared."""
 
-    Newest session first, as (id, content) pairs. A reflection under amendment counts by its
-    last submitted session date, so an unsubmitted change of date moves nothing. At most
-    seven queries (reflections.reading.read_shared and the reflections themselves).
+    tally: _Tally
+    # The newest KEY_POINT_LIMIT, as (id, content as last submitted).
+    newest: list[tuple[int, dict[str, Any]]]
+    # Every reflection counted, newest session first: what the brief's audit names.
+    reflection_ids: tuple[int, ...]
+
+
+def shared_in_period(
+    *, audience: BriefAudience, start: date, end: date, entities: FrameworkEntities
+) -> PeriodShared:
+    """The shared reflections with sessions from `start` to `end`, counted as last submitted.
+
+    A reflection under amendment counts by its last submitted content (session date
+    included), so an unsubmitted change moves nothing; the others are counted in the database
+    (`_tally_rows`), and only the newest KEY_POINT_LIMIT are read whole. At most twelve queries
+    whatever the number of reflections: those under amendment, the three of the tally, the
+    ids in the period, the newest reflections and reflections.reading.read_shared's rows.
     """
-    shared = shared_reflections(audience=audience).filter(
-        Q(amendment_base__isnull=True, session_date__gte=start, session_date__lte=end)
-        | Q(amendment_base__isnull=False)
+    shared = shared_reflections(audience=audience)
+    amending = list(
+        shared.filter(amendment_base__isnull=False).only(
+            "pk", "author_id", "status", "session_date", "amendment_base"
+        )
     )
-    contents = reading.read_shared(reflections=list(shared.select_related("framework_version")))
-    chosen = [
+    amended = [
         (pk, content)
-        for pk, content in contents.items()
+        for pk, content in reading.read_shared(reflections=amending).items()
         if content["session_date"] is not None and start <= content["session_date"] <= end
     ]
-    return sorted(chosen, key=lambda row: (row[1]["session_date"], row[0]), reverse=True)
+    live = shared.filter(
+        amendment_base__isnull=True, session_date__gte=start, session_date__lte=end
+    )
+    tally = _tally_rows(live, entities)
+    tally.add_contents([content for _pk, content in amended])
+    ordered = [
+        *(
+            (pk, session, False)
+            for pk, session in live.order_by("-session_date", "-pk").values_list(
+                "pk", "session_date"
+            )
+        ),
+        *((pk, content["session_date"], True) for pk, content in amended),
+    ]
+    ordered.sort(key=lambda row: (row[1], row[0]), reverse=True)
+    newest_ids = [pk for pk, _session, _amending in ordered[:KEY_POINT_LIMIT]]
+    contents = dict(amended)
+    to_read = [pk for pk in newest_ids if pk not in contents]
+    if to_read:
+        contents.update(
+            reading.read_shared(
+                reflections=list(
+                    Reflection.objects.filter(pk__in=to_read).select_related("framework_version")
+                )
+            )
+        )
+    return PeriodShared(
+        tally=tally,
+        newest=[(pk, contents[pk]) for pk in newest_ids],
+        reflection_ids=tuple(pk for pk, _session, _amending in ordered),
+    )
 
 
 def build_brief(
     *, audience: BriefAudience, start: date, end: date, version: FrameworkVersion
 ) -> Brief:
-    """Everything the brief shows, in 18 queries whatever the number of reflections.
+    """Everything the brief shows, in 23 queries whatever the number of reflections.
 
     The framework's parts for the map and the prompts (9, reflections.selectors.
-    evidence_parts), the shared reflections of the period (1) read as shared (5: ratings,
-    their factors, chains, outcome observations, actions; none for a reflection under
-    amendment, whose last submitted content is stored), the open actions of every shared
-    reflection as shared (2) and the open actions of the pair's current records (1). The
-    audience's links arrive with their people and organisations.
+    evidence_parts), the shared reflections of the period counted in the database and the
+    newest read as shared (at most 12, `shared_in_period`), the first open actions of every
+    shared reflection as shared with their count (2) and the first open actions of the pair's
+    current records with theirs (1). The audience's links arrive with their people and
+    organisations. Nothing grows with the worker's history but the ids the audit names.
     """
     parts = evidence_parts(version=version)
     entities = entities_of(parts)
-    rows = shared_in_period(audience=audience, start=start, end=end)
-    contents = [content for _pk, content in rows]
-    total = len(contents)
-    reach = _reach(contents)
+    period = shared_in_period(audience=audience, start=start, end=end, entities=entities)
+    tally = period.tally
+    total = tally.total
     own = practice.practice_map(
-        chain_counts=[
-            practice.ChainCount(
-                context=chain["context_key"],
-                mechanism=chain["mechanism_key"],
-                domain=chain["outcome_domain_key"],
-                count=1,
-            )
-            for content in contents
-            for chain in content["chains"]
-        ],
+        chain_counts=tally.chains,
         contexts=entities.contexts,
         mechanisms=entities.mechanisms,
         domains=entities.domains,
@@ -438,22 +567,26 @@ def build_brief(
             "the worker recorded that link or box more often."
         ),
     )
-    spots = _blind_spots(parts=parts, entities=entities, reach=reach, total=total)
+    spots = _blind_spots(parts=parts, entities=entities, reach=tally.reach, total=total)
 
-    reflection_actions = reading.open_actions_as_shared(
-        reflections=shared_reflections(audience=audience)
+    listed, counted = reading.open_actions_as_shared_by_author(
+        reflections=shared_reflections(audience=audience), limit=ACTION_LIMIT
     )
+    reflection_actions = listed.get(audience.worker.pk, [])
+    reflection_action_count = counted.get(audience.worker.pk, 0)
     supervisors = _supervisors(audience)
-    record_actions = list(
+    record_actions: list[RecordAction] = list(
         RecordAction.objects.filter(
             done_at__isnull=True,
             record__worker=audience.worker,
             record__supervisor__in=[person.pk for person in supervisors],
             record__next_version__isnull=True,
         )
+        .annotate(of_all=Window(Count("pk")))
         .select_related("owner", "record")
-        .order_by(F("due_on").asc(nulls_last=True), "pk")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")[:ACTION_LIMIT]
     )
+    record_action_count: int = getattr(record_actions[0], "of_all", 0) if record_actions else 0
     organisations = sorted(
         {link.organisation_id: link.organisation for link in audience.links}.values(),
         key=lambda organisation: organisation.name,
@@ -466,17 +599,17 @@ def build_brief(
         end=end,
         version=version,
         total=total,
-        coverage=_coverage(contents, entities.contexts, reach[0]),
+        coverage=_coverage(tally, entities.contexts),
         diagram=diagram,
         chains=own.chains,
         blind_spots=spots[:BLIND_SPOT_LIMIT],
         more_blind_spots=max(len(spots) - BLIND_SPOT_LIMIT, 0),
-        key_points=[_key_point(pk, content) for pk, content in rows[:KEY_POINT_LIMIT]],
+        key_points=[_key_point(pk, content) for pk, content in period.newest],
         more_reflections=max(total - KEY_POINT_LIMIT, 0),
-        reflection_actions=reflection_actions[:ACTION_LIMIT],
-        more_reflection_actions=max(len(reflection_actions) - ACTION_LIMIT, 0),
-        record_actions=record_actions[:ACTION_LIMIT],
-        more_record_actions=max(len(record_actions) - ACTION_LIMIT, 0),
+        reflection_actions=reflection_actions,
+        more_reflection_actions=max(reflection_action_count - ACTION_LIMIT, 0),
+        record_actions=record_actions,
+        more_record_actions=max(record_action_count - ACTION_LIMIT, 0),
         generated_on=timezone.localdate(),
-        reflection_ids=tuple(pk for pk, _content in rows),
+        reflection_ids=period.reflection_ids,
     )

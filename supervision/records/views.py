@@ -464,9 +464,11 @@ def brief_pdf(request: AuthedRequest, user_id: int) -> HttpResponse:
         )
     start, end = form.period
     result = build_brief(audience=audience, start=start, end=end, version=version)
-    document = pdf.render_pdf(
+    html = pdf.render_html(
         template_name="supervision/pdf/brief.html", context=_brief_context(result, since)
     )
+    # After access (above) and before the audit (below), which every download writes.
+    document = pdf.html_to_pdf_cached(html, reader_id=request.user.pk, kind="brief")
     _audit_export(
         request,
         organisation=audience.links[0].organisation,

@@ -16,8 +16,10 @@ whether a reflection exists.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.access import live_links
@@ -50,6 +52,25 @@ def live_shares() -> QuerySet[Share]:
     return Share.objects.filter(
         Exists(links),
         withdrawn_at__isnull=True,
+        reflection__status=Reflection.Status.SUBMITTED,
+    )
+
+
+def open_shares_through(links: Sequence[SupervisionLink]) -> QuerySet[Share]:
+    """The shares `live_shares()` gives through `links`, which the caller obtained as live.
+
+    For pages that have just read the supervisor's live links (`live_links()`, in the same
+    request): the same rows, matched by the share's link and checked against that link's two
+    people and organisation, without checking each link again per share. The per-share check
+    hides from the planner how few shares a supervisor has, and at scale it then reads whole
+    tables; this form starts from the share index that leads with the link.
+    """
+    return Share.objects.filter(
+        link__in=[link.pk for link in links],
+        withdrawn_at__isnull=True,
+        supervisor=F("link__supervisor"),
+        reflection__author=F("link__worker"),
+        reflection__organisation=F("link__organisation"),
         reflection__status=Reflection.Status.SUBMITTED,
     )
 

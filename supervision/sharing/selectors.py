@@ -1,7 +1,9 @@
 """Reads for sharing, feedback and the supervisor's dashboard.
 
 Each selector fetches what its page shows in a fixed number of queries, whatever the number of
-supervisees, shares or comments: rows are fetched for everyone at once and grouped in Python.
+supervisees, shares or comments: rows are fetched for everyone at once, counts are grouped and
+long lists cut in the database, so the supervisor's pages cost the same however much each worker
+has written or shared.
 Callers must have obtained the people and reflections through `supervision.sharing.access` first.
 """
 
@@ -13,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -23,7 +25,7 @@ from accounts.access import live_links
 from accounts.models import SupervisionLink, User
 from framework.diagrams import Series, render_diagram, render_month_chart
 from framework.selectors import current_version
-from reflections.models import Chain, ContextRating, Reflection
+from reflections.models import ContextRating, Reflection
 from reflections.practice import (
     PRESENCE_MAX,
     ChainCount,
@@ -36,10 +38,10 @@ from reflections.practice import (
     practice_diagram,
     practice_map,
 )
-from reflections.reading import SharedAction, open_actions_as_shared, read_shared
+from reflections.reading import SharedAction, open_actions_as_shared_by_author, read_shared
 from reflections.selectors import FrameworkEntities, framework_entities
 from supervision.models import Comment, RecordAction, Share, SupervisionRecord
-from supervision.sharing.access import live_shares, may_comment
+from supervision.sharing.access import live_shares, may_comment, open_shares_through
 
 SHARE_PAGE_SIZE = 25
 
@@ -224,15 +226,32 @@ def last_supervision_day(*, worker: User, supervisor_ids: Sequence[int]) -> date
     return last
 
 
+# How many shares and actions of each kind a supervisee's card lists; the counts above the
+# lists cover all of them. Lists are cut in the database so a page's cost does not grow with
+# what a worker has shared over the years.
+DASHBOARD_SHOWN = 10
+SUPERVISEE_SHOWN = 50
+
+
 @dataclass
 class SuperviseeSummary:
-    """One supervisee on the dashboard."""
+    """One supervisee on the dashboard or their own page.
+
+    Counts cover every live share to this supervisor; the lists hold the newest of them (and
+    the first open actions), up to the page's limit.
+    """
 
     link: SupervisionLink
     last_supervision: date | None = None
-    open_shares: list[Share] = field(default_factory=list)
+    shared_count: int = 0
+    new_count: int = 0
+    undiscussed_count: int = 0
+    new_shares: list[Share] = field(default_factory=list)
+    earlier_shares: list[Share] = field(default_factory=list)
     open_actions: list[SharedAction] = field(default_factory=list)
+    open_reflection_action_count: int = 0
     open_record_actions: list[RecordAction] = field(default_factory=list)
+    open_record_action_count: int = 0
     glance: PracticeGlance | None = None
 
     @property
@@ -240,45 +259,92 @@ class SuperviseeSummary:
         return self.link.worker
 
     @property
-    def new_shares(self) -> list[Share]:
-        """The open shares made since the last supervision (`shared_since_last_supervision`)."""
-        return [
-            share
-            for share in self.open_shares
-            if shared_since_last_supervision(share.shared_at, self.last_supervision)
-        ]
+    def open_shares(self) -> list[Share]:
+        """The shares listed: those since the last supervision, then earlier ones."""
+        return [*self.new_shares, *self.earlier_shares]
 
     @property
-    def earlier_shares(self) -> list[Share]:
-        """The open shares made before the last supervision, still there to read."""
-        new = {share.pk for share in self.new_shares}
-        return [share for share in self.open_shares if share.pk not in new]
+    def earlier_count(self) -> int:
+        return self.shared_count - self.new_count
+
+    @property
+    def more_new(self) -> int:
+        return max(self.new_count - len(self.new_shares), 0)
+
+    @property
+    def more_earlier(self) -> int:
+        return max(self.earlier_count - len(self.earlier_shares), 0)
 
     @property
     def open_action_count(self) -> int:
-        return len(self.open_actions) + len(self.open_record_actions)
+        return self.open_reflection_action_count + self.open_record_action_count
 
     @property
-    def undiscussed_count(self) -> int:
-        """Of the shares since the last supervision, those not yet marked discussed."""
-        return sum(1 for share in self.new_shares if share.discussed_at is None)
+    def more_actions(self) -> int:
+        return self.open_action_count - len(self.open_actions) - len(self.open_record_actions)
+
+    @property
+    def reflection_ids_shown(self) -> list[int]:
+        """The reflections whose titles or actions the page lists: what its audit names."""
+        return sorted(
+            {share.reflection_id for share in self.open_shares}
+            | {action.reflection_id for action in self.open_actions}
+        )
 
 
-def supervisor_dashboard(*, supervisor: User) -> list[SuperviseeSummary]:
-    """Every current supervisee of `supervisor`, with shares, last supervision and open actions.
+def _supervised(supervisor: User, links: Sequence[SupervisionLink]) -> QuerySet[Share]:
+    """Live shares to `supervisor` through the given live links (of that supervisor).
 
-    Eleven queries whatever the number of supervisees and shares: links, last supervision
-    dates, live shares, open reflection actions on those shares, open actions of the pairs'
-    records, and the six of `practice_glances`.
-    Actions of a record replaced by a newer version are left out, so they are not counted
-    twice.
+    Through the share index that leads with the link, so only these pairs' rows are read.
     """
-    links = list(
-        live_links()
-        .filter(supervisor=supervisor)
-        .select_related("worker", "organisation")
-        .order_by("worker__display_name", "worker__username", "pk")
+    return open_shares_through([link for link in links if link.supervisor_id == supervisor.pk])
+
+
+def _since_filter(summaries: dict[int, SuperviseeSummary]) -> Q:
+    """Shares made since each worker's last supervision (`shared_since_last_supervision`)."""
+    since = Q(pk__in=[])
+    for worker_id, summary in summaries.items():
+        after = end_of_supervision_day(summary.last_supervision)
+        mine = Q(reflection__author=worker_id)
+        since |= mine if after is None else mine & Q(shared_at__gt=after)
+    return since
+
+
+def _listed_shares(shares: QuerySet[Share], limit: int) -> QuerySet[Share]:
+    """The newest `limit` of `shares` of each worker, with what a title needs of each reflection."""
+    author = F("reflection__author")
+    return (
+        shares.annotate(
+            rank=Window(
+                RowNumber(), partition_by=[author], order_by=[F("shared_at").desc(), F("pk").desc()]
+            )
+        )
+        .filter(rank__lte=limit)
+        .select_related("reflection")
+        .only(
+            "pk",
+            "reflection_id",
+            "supervisor_id",
+            "link_id",
+            "shared_at",
+            "discussed_at",
+            "withdrawn_at",
+            "reflection__id",
+            "reflection__author_id",
+            "reflection__status",
+            "reflection__session_date",
+            "reflection__person_label",
+            "reflection__amendment_base",
+        )
+        .order_by("-shared_at", "-pk")
     )
+
+
+def _summaries(
+    *, supervisor: User, links: list[SupervisionLink], shown: int, earlier: bool
+) -> list[SuperviseeSummary]:
+    """The summaries of `links`' workers, each list cut at `shown`. Thirteen queries (fourteen
+    with `earlier`), whatever the number of supervisees, shares and actions."""
     summaries = {link.worker_id: SuperviseeSummary(link=link) for link in links}
     if not summaries:
         return []
@@ -291,43 +357,75 @@ def supervisor_dashboard(*, supervisor: User) -> list[SuperviseeSummary]:
     )
     for worker_id, last in last_dates:
         summaries[worker_id].last_supervision = last
-    for share in supervised_shares(supervisor=supervisor, worker_ids=workers):
-        summaries[share.reflection.author_id].open_shares.append(share)
-    actions = open_actions_as_shared(
-        reflections=Reflection.objects.filter(
-            pk__in=live_shares()
-            .filter(supervisor=supervisor, reflection__author__in=workers)
-            .values("reflection")
+    shares = _supervised(supervisor, links)
+    since = _since_filter(summaries)
+    for row in (
+        shares.values(author=F("reflection__author"))
+        .annotate(
+            total=Count("pk"),
+            new=Count("pk", filter=since),
+            undiscussed=Count("pk", filter=since & Q(discussed_at__isnull=True)),
         )
+        .order_by()
+    ):
+        summary = summaries[row["author"]]
+        summary.shared_count = row["total"]
+        summary.new_count = row["new"]
+        summary.undiscussed_count = row["undiscussed"]
+    for share in _listed_shares(shares.filter(since), shown):
+        summaries[share.reflection.author_id].new_shares.append(share)
+    if earlier:
+        for share in _listed_shares(shares.exclude(since), shown):
+            summaries[share.reflection.author_id].earlier_shares.append(share)
+    actions, action_counts = open_actions_as_shared_by_author(
+        reflections=Reflection.objects.filter(pk__in=shares.values("reflection")), limit=shown
     )
-    for action in actions:
-        summaries[action.author_id].open_actions.append(action)
-    for record_action in open_record_actions(supervisor=supervisor, worker_ids=workers):
-        summaries[record_action.record.worker_id].open_record_actions.append(record_action)
+    for worker_id, listed in actions.items():
+        summaries[worker_id].open_actions = listed
+        summaries[worker_id].open_reflection_action_count = action_counts[worker_id]
+    for record_action in open_record_actions(
+        supervisor=supervisor, worker_ids=workers, limit=shown
+    ):
+        summary = summaries[record_action.record.worker_id]
+        summary.open_record_actions.append(record_action)
+        summary.open_record_action_count = record_action.of_worker  # type: ignore[attr-defined]
     glances = practice_glances(
-        workers=[summary.worker for summary in summaries.values()],
-        shares=[share for summary in summaries.values() for share in summary.open_shares],
+        supervisor=supervisor,
+        links=links,
+        reflections={worker_id: summary.shared_count for worker_id, summary in summaries.items()},
     )
     for worker_id, glance in glances.items():
         summaries[worker_id].glance = glance
     return list(summaries.values())
 
 
-def supervised_shares(*, supervisor: User, worker_ids: list[int]) -> QuerySet[Share]:
-    """Live shares to `supervisor` from the given workers, newest first, with their reflections.
+def supervisor_dashboard(*, supervisor: User) -> list[SuperviseeSummary]:
+    """Every current supervisee of `supervisor`, with shares, last supervision and open actions.
 
-    One query; each share carries its reflection (and the reflection's author id).
+    Thirteen queries whatever the number of supervisees, shares and actions: links, last
+    supervision dates, share counts, the newest shares since the last supervision, open
+    reflection actions as shared (two), open actions of the pairs' records, and the six of
+    `practice_glances`. Every count is grouped in the database and every list cut at
+    DASHBOARD_SHOWN there, so the page costs the same however long each worker's history.
+    Actions of a record replaced by a newer version are left out, so they are not counted
+    twice.
     """
-    return (
-        live_shares()
-        .filter(supervisor=supervisor, reflection__author__in=worker_ids)
-        .select_related("reflection")
-        .order_by("-shared_at", "-pk")
+    links = list(
+        live_links()
+        .filter(supervisor=supervisor)
+        .select_related("worker", "organisation")
+        .order_by("worker__display_name", "worker__username", "pk")
     )
+    return _summaries(supervisor=supervisor, links=links, shown=DASHBOARD_SHOWN, earlier=False)
 
 
-def open_record_actions(*, supervisor: User, worker_ids: list[int]) -> QuerySet[RecordAction]:
-    """Undone actions of the current versions of the records between `supervisor` and workers."""
+def open_record_actions(
+    *, supervisor: User, worker_ids: list[int], limit: int
+) -> QuerySet[RecordAction]:
+    """The first `limit` undone actions of the current records between `supervisor` and each
+    worker, due soonest first, each carrying its worker's count as `of_worker`."""
+    worker = F("record__worker")
+    order = [F("due_on").asc(nulls_last=True), F("pk").asc()]
     return (
         RecordAction.objects.filter(
             done_at__isnull=True,
@@ -335,30 +433,21 @@ def open_record_actions(*, supervisor: User, worker_ids: list[int]) -> QuerySet[
             record__worker__in=worker_ids,
             record__next_version__isnull=True,
         )
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[worker], order_by=order),
+            of_worker=Window(Count("pk"), partition_by=[worker]),
+        )
+        .filter(rank__lte=limit)
         .select_related("record", "owner")
-        .order_by("due_on", "pk")
+        .order_by(*order)
     )
 
 
 def supervisee_summary(*, link: SupervisionLink) -> SuperviseeSummary:
-    """The dashboard summary of one supervisee (the link's worker). Ten queries."""
-    summary = SuperviseeSummary(link=link)
-    summary.last_supervision = last_supervision_day(
-        worker=link.worker, supervisor_ids=[link.supervisor_id]
-    )
-    summary.open_shares = list(
-        supervised_shares(supervisor=link.supervisor, worker_ids=[link.worker_id])
-    )
-    summary.open_actions = open_actions_as_shared(
-        reflections=Reflection.objects.filter(
-            pk__in=[share.reflection_id for share in summary.open_shares]
-        )
-    )
-    summary.open_record_actions = list(
-        open_record_actions(supervisor=link.supervisor, worker_ids=[link.worker_id])
-    )
-    summary.glance = practice_glances(workers=[link.worker], shares=summary.open_shares).get(
-        link.worker_id
+    """The summary of one supervisee (the link's worker), with shares before the last
+    supervision too. Fourteen queries whatever the number of shares (`_summaries`)."""
+    [summary] = _summaries(
+        supervisor=link.supervisor, links=[link], shown=SUPERVISEE_SHOWN, earlier=True
     )
     return summary
 
@@ -428,41 +517,41 @@ class PracticeGlance:
 
 
 def practice_glances(
-    *, workers: Sequence[User], shares: Sequence[Share]
+    *, supervisor: User, links: Sequence[SupervisionLink], reflections: dict[int, int]
 ) -> dict[int, PracticeGlance]:
-    """For each worker, their practice at a glance drawn from the shared reflections given.
+    """For each link's worker, their practice at a glance from what they shared with `supervisor`.
 
-    Only the reflections of `shares` count, so a supervisor never sees a picture of anything
-    the worker did not share with them. Six queries whatever the number of workers and
-    shares (the current framework version, its contexts, mechanisms and domains, then chains
-    and presence grouped by author in the database); none when nothing is shared. The month
-    chart covers the last six months to today; the map covers every shared reflection.
+    Only reflections shared with `supervisor` through a live share count, so a supervisor
+    never sees a picture of anything the worker did not share with them; `reflections` gives
+    how many each worker shared (workers with none get no glance). Seven queries whatever the
+    number of workers and shares: the current framework version, its contexts, mechanisms
+    and domains, chains and presence grouped by author in the database (through the shares'
+    link index and the chains' and ratings' reflection indexes), and the reflections under
+    amendment, which count as last submitted from their stored content. The month chart
+    covers the last six months to today; the map covers every shared reflection.
     """
-    by_worker: dict[int, set[int]] = defaultdict(set)
-    for share in shares:
-        by_worker[share.reflection.author_id].add(share.reflection_id)
-    reflection_ids = {share.reflection_id for share in shares}
-    if not reflection_ids:
+    workers = [link.worker for link in links if reflections.get(link.worker_id)]
+    if not workers:
         return {}
     entities = framework_entities(version=current_version())
+    shared = _supervised(supervisor, links).values("reflection")
     # A reflection under amendment counts as last submitted: its rows hold unfinished changes,
     # so it is left out of the grouped queries and counted from its stored content instead.
-    amending = {
-        share.reflection_id: share.reflection
-        for share in shares
-        if share.reflection.amendment_base is not None
-    }
-    counted_live = reflection_ids - set(amending)
+    counted_live = Reflection.objects.filter(pk__in=shared, amendment_base__isnull=True)
     chain_rows: dict[int, list[ChainCount]] = defaultdict(list)
+    # Grouped from the shares, so the planner starts at the links' shares and reaches the
+    # chains through their reflection index (joining chains to reflections first, it read
+    # both tables whole at scale).
     for row in (
-        Chain.objects.filter(reflection__in=counted_live)
+        _supervised(supervisor, links)
+        .filter(reflection__amendment_base__isnull=True, reflection__chains__isnull=False)
         .values(
-            author=F("reflection__author"),
-            c=F("context__key"),
-            m=F("mechanism__key"),
-            d=F("outcome_domain__key"),
+            author=F("link__worker"),
+            c=F("reflection__chains__context__key"),
+            m=F("reflection__chains__mechanism__key"),
+            d=F("reflection__chains__outcome_domain__key"),
         )
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("reflection__chains"))
         .order_by()
     ):
         chain_rows[row["author"]].append(
@@ -473,9 +562,8 @@ def practice_glances(
     presence_rows: dict[int, list[PresenceRow]] = defaultdict(list)
     for row in (
         ContextRating.objects.filter(
-            reflection__in=counted_live,
+            reflection__in=counted_live.filter(session_date__gte=months[0]).values("pk"),
             presence__isnull=False,
-            reflection__session_date__gte=months[0],
         )
         .annotate(month=TruncMonth("reflection__session_date"))
         .values("month", author=F("reflection__author"), c=F("context__key"))
@@ -485,9 +573,14 @@ def practice_glances(
         presence_rows[row["author"]].append(
             PresenceRow(month=row["month"], context=row["c"], total=row["total"], count=row["n"])
         )
-    as_submitted = read_shared(reflections=list(amending.values())) if amending else {}
-    for pk, content in as_submitted.items():
-        author = amending[pk].author_id
+    amending = list(
+        Reflection.objects.filter(pk__in=shared, amendment_base__isnull=False).only(
+            "pk", "author_id", "status", "amendment_base"
+        )
+    )
+    authors = {reflection.pk: reflection.author_id for reflection in amending}
+    for pk, content in read_shared(reflections=amending).items():
+        author = authors[pk]
         chain_rows[author].extend(
             ChainCount(
                 context=chain["context_key"],
@@ -510,19 +603,17 @@ def practice_glances(
             for rating in content["context_ratings"]
             if rating["presence"] is not None
         )
-    glances: dict[int, PracticeGlance] = {}
-    for worker in workers:
-        if not by_worker.get(worker.pk):
-            continue
-        glances[worker.pk] = _glance(
+    return {
+        worker.pk: _glance(
             name=worker.get_display_name(),
-            reflections=len(by_worker[worker.pk]),
+            reflections=reflections[worker.pk],
             entities=entities,
             chain_counts=chain_rows.get(worker.pk, []),
             months=months,
             presence=presence_rows.get(worker.pk, []),
         )
-    return glances
+        for worker in workers
+    }
 
 
 def _glance(

@@ -248,7 +248,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             services.Shown(
                 worker=summary.worker,
                 organisation=summary.link.organisation,
-                reflection_ids=[share.reflection_id for share in summary.open_shares],
+                reflection_ids=summary.reflection_ids_shown,
             )
             for summary in summaries
         ],
@@ -271,7 +271,7 @@ def worker(request: AuthedRequest, user_id: int) -> HttpResponse:
             services.Shown(
                 worker=link.worker,
                 organisation=link.organisation,
-                reflection_ids=[share.reflection_id for share in summary.open_shares],
+                reflection_ids=summary.reflection_ids_shown,
             )
         ],
         page="supervisee",

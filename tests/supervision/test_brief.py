@@ -206,15 +206,17 @@ class BriefPeriodTests(BriefTestCase):
 
 class BriefQueryCountTests(BriefTestCase):
     def test_building_the_brief_takes_the_same_queries_for_5_and_50_reflections(self) -> None:
-        """9 queries whatever the number of shared reflections.
+        """14 queries whatever the number of shared reflections.
 
         The framework's parts for the map and the prompts come from the shared cache (their
-        nine queries are paid once per framework version, here beforehand), then the shared
-        reflections of the period (1) read as shared (5: ratings, their factors, chains,
-        outcome observations, actions), the open actions of every shared reflection as shared
-        (2) and of the pair's current records (1).
-        Everything else is counted in Python from those rows, so 50 reflections cost the same
-        number of round trips as 5.
+        nine queries are paid once per framework version, here beforehand); the shared
+        reflections under amendment (1), counted from their stored content; for the others, in
+        how many reflections each part of the framework was recorded, the ratings and the
+        chains, each grouped in the database (3), and the ids in the period (1); the newest four
+        read as shared (1, then 5: ratings, their factors, chains, outcome observations,
+        actions); the first open actions of the shared reflections with their count (2) and of
+        the pair's current records (1). No reflection beyond the newest four is loaded, so 50
+        cost the same round trips as 5, and no more rows.
         """
         audience = access_brief(user=self.p.sam, worker_id=self.p.alice.pk)
         today = timezone.localdate()
@@ -222,28 +224,28 @@ class BriefQueryCountTests(BriefTestCase):
         self.shared_reflections(5)
         self.record()
         evidence_parts(version=self.version)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(14):
             small = build_brief(audience=audience, start=start, end=today, version=self.version)
         for index in range(5, 50):
             self.share(self.varied_reflection(index))
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(14):
             large = build_brief(audience=audience, start=start, end=today, version=self.version)
         assert (small.total, large.total) == (5, 50)
 
     def test_the_preview_page_takes_the_same_queries_for_5_and_50_reflections(self) -> None:
         """The site's three for any signed-in page, access to the supervisee (1), the framework
         version (1), what was shared since the last supervision (2: the day of the last record,
-        then the count and earliest session of what was shared since), the brief's nine (the
-        framework's parts come from the cache) and the audit of the reflections it draws on
-        (1): 17."""
+        then the count and earliest session of what was shared since), the brief's fourteen
+        (the framework's parts come from the cache) and the audit of the reflections it draws
+        on (1): 22."""
         client = self.p.client_for(self.p.sam)
         self.shared_reflections(5)
         evidence_parts(version=self.version)
-        with self.assertNumQueries(17):
+        with self.assertNumQueries(22):
             client.get(self.brief_url())
         for index in range(5, 50):
             self.share(self.varied_reflection(index))
-        with self.assertNumQueries(17):
+        with self.assertNumQueries(22):
             client.get(self.brief_url())
 
 

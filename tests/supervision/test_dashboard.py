@@ -68,7 +68,10 @@ class DashboardSelectorTests(DashboardTestCase):
         summary = self.summary_for(self.p.alice)
         assert summary.last_supervision == timezone.localdate() - timedelta(days=10)
         assert [share.pk for share in summary.new_shares] == [after.pk]
-        assert {share.pk for share in summary.open_shares} == {before.pk, after.pk}
+        assert (summary.shared_count, summary.new_count, summary.earlier_count) == (2, 1, 1)
+        page = selectors.supervisee_summary(link=self.p.sam_alice)
+        assert [share.pk for share in page.earlier_shares] == [before.pk]
+        assert {share.pk for share in page.open_shares} == {before.pk, after.pk}
 
     def test_without_a_record_every_share_is_new(self) -> None:
         shares = [self.share(self.reflection()) for _index in range(2)]
@@ -118,14 +121,16 @@ class DashboardSelectorTests(DashboardTestCase):
         assert self.summary_for(self.p.bob).glance is None
 
     def test_runs_the_same_queries_for_2_and_20_shares_over_more_supervisees(self) -> None:
-        """Twelve queries whatever the number of supervisees and shares: links, last
-        supervision dates, shares with their reflections, open reflection actions as shared
-        (two: those of reflections not being amended, and the amended ones' stored content),
-        open record actions; then, for the glances, the current framework version, its contexts, mechanisms
-        and domains, and the chains and presence ratings grouped by author."""
+        """Fourteen queries whatever the number of supervisees and shares: links, last
+        supervision dates, share counts grouped by worker, the newest shares since the last
+        supervision (cut in the database), open reflection actions as shared (two: the first
+        of each worker with their counts, ranked in the database, and the amended ones' stored
+        content), open record actions with their counts; then, for the glances, the current
+        framework version, its contexts, mechanisms and domains, the chains and presence
+        ratings grouped by author, and the reflections under amendment."""
         for _index in range(2):
             self.share(self.full_reflection())
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(14):
             small = selectors.supervisor_dashboard(supervisor=self.p.sam)
         for index in range(4):
             link = self.supervisee(f"worker{index}")
@@ -133,7 +138,7 @@ class DashboardSelectorTests(DashboardTestCase):
                 self.share(self.full_reflection(author=link.worker), link=link)
         for _index in range(2):
             self.share(self.full_reflection())
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(14):
             large = selectors.supervisor_dashboard(supervisor=self.p.sam)
         assert len(small) == 2
         assert len(large) == 6
@@ -176,20 +181,20 @@ class DashboardPageTests(DashboardTestCase):
         assert self.p.client_for(self.p.sam).post(self.url).status_code == 405
 
     def test_the_page_runs_the_same_queries_for_2_and_20_shares(self) -> None:
-        """Seventeen queries whatever the number of supervisees and shares: session, user, the
-        supervisor check, the twelve of the dashboard selector, one INSERT
+        """Nineteen queries whatever the number of supervisees and shares: session, user, the
+        header's roles, the supervisor check, the fourteen of the dashboard selector, one INSERT
         auditing every supervisee shown, and the header's memberships; nothing per supervisee
         or share while rendering."""
         client = self.p.client_for(self.p.sam)
         for _index in range(2):
             self.share(self.full_reflection())
-        with self.assertNumQueries(17):
+        with self.assertNumQueries(19):
             assert client.get(self.url).status_code == 200
         for index in range(3):
             link = self.supervisee(f"worker{index}")
             for _share in range(6):
                 self.share(self.full_reflection(author=link.worker), link=link)
-        with self.assertNumQueries(17):
+        with self.assertNumQueries(19):
             assert client.get(self.url).status_code == 200
 
 
@@ -230,13 +235,14 @@ class SuperviseePageTests(DashboardTestCase):
         assert self.p.client_for(self.p.sam).post(self.url(self.p.alice)).status_code == 405
 
     def test_the_page_runs_the_same_queries_for_2_and_20_shares(self) -> None:
-        """Sixteen queries whatever the number of shares: session, user, access to the
-        supervisee, last supervision, shares, open actions as shared (two),
-        record actions, the six of the glance, the audit of the reflections shown, and the
-        header's memberships."""
+        """Nineteen queries whatever the number of shares: session, user, the header's roles,
+        access to the supervisee, last supervision, share counts, the newest shares since and
+        before the last supervision (two), open actions as shared (two), record actions, the
+        seven of the glance, the audit of the reflections shown, and the header's
+        memberships."""
         client = self.p.client_for(self.p.sam)
         for count in (2, 18):
             for _index in range(count):
                 self.share(self.full_reflection())
-            with self.assertNumQueries(16):
+            with self.assertNumQueries(19):
                 assert client.get(self.url(self.p.alice)).status_code == 200
