@@ -680,8 +680,10 @@ def add_supervision(
                CASE WHEN g.n = 1 THEN s.supervisor_id ELSE r.author_id END,
                NULL, (%(comments)s::text[])[1 + (s.id + g.n) %% cardinality(%(comments)s::text[])],
                s.shared_at + g.n * interval '1 day',
-               -- Workers have read their feedback, but for the last fortnight's.
-               CASE WHEN s.shared_at < %(today)s::date - 14
+               -- Workers have read their feedback, but for the last fortnight's; their own
+               -- replies are seen as they are written.
+               CASE WHEN g.n > 1 THEN s.shared_at + g.n * interval '1 day'
+                    WHEN s.shared_at < %(today)s::date - 14
                     THEN s.shared_at + (g.n + 1) * interval '1 day' END
         FROM supervision_share s
         JOIN reflections_reflection r ON r.id = s.reflection_id

@@ -186,7 +186,14 @@ class RecordAction(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["owner", "done_at"])]
+        indexes = [
+            models.Index(fields=["owner", "done_at"]),
+            # The dashboard and the brief list the open actions of one supervisor's current
+            # records: from those records to their few open actions, never through them all.
+            models.Index(
+                fields=["record"], condition=Q(done_at__isnull=True), name="recordaction_open"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text

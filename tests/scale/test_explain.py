@@ -46,7 +46,7 @@ on_postgresql = skipUnless(
 
 # About 30,000 reflections over 64 workers: the worker measured ("scale-w5000", scaled to 300)
 # holds one percent of them, as a worker does among hundreds.
-EXPLAIN_PLAN = ScalePlan(reflections=30_000, workers=60, organisations=3, seed=13)
+EXPLAIN_PLAN = ScalePlan(reflections=30_000, workers=150, organisations=3, seed=13)
 MEASURED_WORKER = "scale-w5000"
 
 
