@@ -20,7 +20,9 @@ from demo.scale import (
     scale_pages,
 )
 from framework.selectors import current_version
-from reflections.models import Chain, ContextRating, Reflection
+from reflections import practice_tally
+from reflections.models import Chain, ContextRating, PracticeTally, Reflection
+from reflections.services import reflection_refresh_search_text
 from supervision.models import Comment, Share, SupervisionRecord
 from tests.scale.support import client_for
 
@@ -116,6 +118,26 @@ class SeedScaleTests(TestCase):
             .count()
         )
         assert 0.03 * mine.count() < listened < 0.3 * mine.count()
+
+    def test_the_search_copy_and_the_tallies_are_what_the_services_would_write(self) -> None:
+        """The fill writes rows directly, so it makes what the services keep beside them."""
+        worker = User.objects.get(username="scale-w1000")
+        mine = Reflection.objects.filter(author=worker).order_by("pk")
+        written = list(mine.values_list("evidence_text", flat=True))
+        assert any(written)
+        reflection_refresh_search_text(reflections=mine)
+        assert list(mine.values_list("evidence_text", flat=True)) == written
+
+        def tallies() -> list[tuple[object, ...]]:
+            fields = [f.attname for f in PracticeTally._meta.concrete_fields if f.name != "id"]
+            return sorted(
+                PracticeTally.objects.filter(author=worker).values_list(*fields), key=repr
+            )
+
+        tallied = tallies()
+        assert tallied
+        practice_tally.rebuild(author_ids=[worker.pk])
+        assert tallies() == tallied
 
     def test_the_worker_signs_in_with_the_published_password(self) -> None:
         assert self.client.login(username="scale-w10", password=SCALE_PASSWORD)
