@@ -204,6 +204,10 @@ class Reflection(models.Model):
         verbose_name_plural = _("reflections")
         indexes = [
             models.Index(fields=["author", "status", "-session_date"]),
+            # A worker's reflections in the organisations they still belong to, counted from
+            # the index alone: without it PostgreSQL intersects the author's rows with the
+            # whole organisation's.
+            models.Index(fields=["author", "organisation"], name="reflection_author_org"),
             # My reflections and its search read a worker's newest first and stop at a page.
             # On PostgreSQL, migration 0006 rebuilds it to include the organisation and person
             # label, so the list's count reads the index alone (SQLite has no INCLUDE).
