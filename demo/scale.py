@@ -659,13 +659,16 @@ def add_supervision(
                CASE WHEN shared_at < %(today)s::date - 14 THEN shared_at + interval '2 days' END
         FROM (
             SELECT r.id, w.supervisor_id, w.link_id, r.submitted_at + interval '1 hour'
-                       AS shared_at, random() AS chance, random() AS pick
+                       AS shared_at, random() AS chance, random() AS pick,
+                   -- Every worker has shared at least their newest reflection, so the
+                   -- supervisor's pages have something of each to show at any size.
+                   row_number() OVER (PARTITION BY r.author_id ORDER BY r.id DESC) AS newest
             FROM reflections_reflection r
             JOIN unnest(%(author)s::bigint[], %(supervisor)s::bigint[], %(link)s::bigint[])
                 AS w(author_id, supervisor_id, link_id) ON w.author_id = r.author_id
             WHERE r.id > %(after)s AND r.status = 'submitted'
         ) AS chosen
-        WHERE pick < %(fraction)s
+        WHERE pick < %(fraction)s OR newest = 1
         ORDER BY shared_at
         """,
         {**fill, "after": after, "today": today, "fraction": share_fraction},

@@ -123,17 +123,11 @@ def own(*, user: User) -> QuerySet[Reflection]:
     and a worker who left one organisation keeps seeing only the other's reflections. The
     membership is joined, not queried, so this adds no query.
     """
-    # The membership is checked per row (EXISTS), not joined: a join lets PostgreSQL combine
-    # the author's index with the whole organisation's (hundreds of thousands of rows), where
-    # EXISTS keeps it walking the author's newest-first index.
     return Reflection.objects.filter(
-        Exists(
-            Membership.objects.filter(
-                user=user, is_active=True, organisation_id=OuterRef("organisation_id")
-            )
-        ),
         author=user,
         author__is_active=True,
+        organisation__memberships__user=user,
+        organisation__memberships__is_active=True,
     )
 
 

@@ -149,7 +149,7 @@ class SeedScaleTests(TestCase):
         assert version is not None
         clients = {False: client_for(worker), True: client_for(supervisor)}
         pages = scale_pages(worker=worker, supervisor=supervisor, version=version)
-        assert len(pages) == 15, [page.name for page in pages]
+        assert len(pages) == 15, ", ".join(page.name for page in pages)
         for page in pages:
             response = clients[page.as_supervisor].get(page.url)
             assert response.status_code == 200, f"{page.name} ({page.url})"
