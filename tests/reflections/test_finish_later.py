@@ -18,12 +18,10 @@ from reflections.models import Chain, ContextRating, Reflection
 from reflections.services import UNSENT_ANSWERS
 from tests.reflections.flow_support import (
     OneDraftTestCase,
-    context,
-    domain,
-    mechanism,
     step_data,
     step_url,
 )
+from tests.reflections.test_quick import QuickTestCase
 
 HTMX = {"HX-Request": "true"}
 
@@ -109,32 +107,11 @@ class SessionStepFinishLaterTests(OneDraftTestCase):
         assert Reflection.objects.get(pk=self.reflection.pk).status == Reflection.Status.DRAFT
 
 
-class QuickFinishLaterTests(OneDraftTestCase):
-    def setUp(self) -> None:
-        super().setUp()
-        self.reflection = Reflection.objects.create(
-            author=self.p.alice, organisation=self.p.riverside, framework_version=self.version
-        )
-
-    def url(self) -> str:
-        return reverse("reflections:quick", kwargs={"pk": self.reflection.pk})
-
+class QuickFinishLaterTests(QuickTestCase):
     def data(self, **overrides: Any) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            "revision": str(self.reflection.revision),
-            "session_date": future(),
-            "what_happened": "We walked by the river.",
-            "ctx-accepting-presence": "3",
-            "chains-TOTAL_FORMS": "1",
-            "chains-INITIAL_FORMS": "0",
-            "chains-0-id": "",
-            "chains-0-context": str(context(self.version, "accepting").pk),
-            "chains-0-mechanism": str(mechanism(self.version, "i_am_acceptable_or_worthwhile").pk),
-            "chains-0-outcome_domain": str(domain(self.version, "self_acceptance").pk),
-            "learning": "Listening first helped.",
-            "go": "later",
-        }
-        return values | overrides
+        """The quick page's answers with a date in the future, sent with "finish later"."""
+        later = {"session_date": future(), "what_happened": "We walked by the river."}
+        return super().data(**(later | {"go": "later"} | overrides))
 
     def test_a_future_date_still_leaves_saving_everything_else(self) -> None:
         response = self.client.post(self.url(), self.data())
@@ -146,7 +123,7 @@ class QuickFinishLaterTests(OneDraftTestCase):
         assert saved.what_happened == "We walked by the river."
         assert saved.learning == "Listening first helped."
         assert saved.unsent_answers == {"session_date": future()}
-        assert ContextRating.objects.get(reflection=saved).presence == 3
+        assert ContextRating.objects.get(reflection=saved, context__key="accepting").presence == 3
         assert Chain.objects.filter(reflection=saved).count() == 1
 
     def test_the_typed_date_comes_back_with_its_message_on_the_quick_page(self) -> None:
